@@ -1,0 +1,118 @@
+package bindings
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Dates is the `dates` module: Skynamo sends date-times as ISO 8601 with an
+// offset and a varying number of fractional digits, which Lua's os.time cannot
+// read and which do not compare correctly as text across offsets. Scripts turn
+// them into epoch seconds here and compare numbers.
+type Dates struct {
+	now func() time.Time
+}
+
+// NewDates builds the module; now is injectable so tests and the simulator's
+// relative dates agree on "today".
+func NewDates(now func() time.Time) *Dates {
+	if now == nil {
+		now = time.Now
+	}
+	return &Dates{now: now}
+}
+
+// Loader registers the module's functions.
+func (d *Dates) Loader(L *lua.LState) int {
+	mod := L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
+		"parse":    d.parse,
+		"now":      d.nowSeconds,
+		"days_ago": d.daysAgo,
+		"format":   d.format,
+	})
+	L.Push(mod)
+	return 1
+}
+
+// inputLayouts are the forms the API and users write: full offset form with
+// any number of fractional digits, the instance-local form writes accept, and
+// plain dates.
+var inputLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05",
+	"2006-01-02",
+}
+
+// parseTime reads every date-time form Skynamo sends; forms without an offset
+// are taken as UTC.
+func parseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range inputLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("dates: %q is not a date-time (expected e.g. 2024-05-11T10:12:13+02:00 or 2024-05-11)", s)
+}
+
+// dates.parse(s) -> epoch_seconds, err
+func (d *Dates) parse(L *lua.LState) int {
+	s := L.CheckString(1)
+	t, err := parseTime(s)
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	L.Push(lua.LNumber(float64(t.UnixNano()) / 1e9))
+	return 1
+}
+
+// dates.now() -> epoch_seconds
+func (d *Dates) nowSeconds(L *lua.LState) int {
+	L.Push(lua.LNumber(float64(d.now().UnixNano()) / 1e9))
+	return 1
+}
+
+// dates.days_ago(n) -> epoch_seconds of now minus n days
+func (d *Dates) daysAgo(L *lua.LState) int {
+	n := L.CheckNumber(1)
+	t := d.now().Add(-time.Duration(float64(n) * 24 * float64(time.Hour)))
+	L.Push(lua.LNumber(float64(t.UnixNano()) / 1e9))
+	return 1
+}
+
+// dates.format(epoch_seconds_or_iso, layout?) -> string
+// layout is a Go reference layout or one of "date" (2006-01-02), "datetime"
+// (2006-01-02 15:04:05) and "iso" (RFC 3339, the default); output is UTC.
+func (d *Dates) format(L *lua.LState) int {
+	var t time.Time
+	switch v := L.CheckAny(1).(type) {
+	case lua.LNumber:
+		sec := float64(v)
+		t = time.Unix(0, int64(sec*1e9)).UTC()
+	case lua.LString:
+		parsed, err := parseTime(string(v))
+		if err != nil {
+			L.ArgError(1, err.Error())
+		}
+		t = parsed.UTC()
+	default:
+		L.ArgError(1, "expected epoch seconds or a date-time string, got "+v.Type().String())
+	}
+	layout := L.OptString(2, "iso")
+	switch layout {
+	case "iso":
+		layout = time.RFC3339
+	case "date":
+		layout = "2006-01-02"
+	case "datetime":
+		layout = "2006-01-02 15:04:05"
+	}
+	L.Push(lua.LString(t.Format(layout)))
+	return 1
+}
