@@ -1,0 +1,259 @@
+package skynamo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultMaxAttempts bounds how often one request is sent before its error is
+// returned: with the default backoff the last wait is about 30 s, so a run of
+// bad luck costs minutes, not hours.
+const DefaultMaxAttempts = 8
+
+// ClientOptions are the parts of a Client that tests and hosts replace.
+type ClientOptions struct {
+	// HTTP sends the requests; nil means a client whose timeout is
+	// Config.Timeout.
+	HTTP *http.Client
+	// Backoff is the wait before retry number attempt (1 = first retry);
+	// nil means exponential backoff with full jitter (FullJitterBackoff).
+	Backoff func(attempt int) time.Duration
+	// Sleep waits d or until ctx ends; nil means a real timer. Tests pass
+	// InstantSleep so that fault tests never sleep.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxAttempts bounds sends per request (0 = DefaultMaxAttempts).
+	MaxAttempts int
+	// MaxRetryAfter caps a server's Retry-After (0 = one minute).
+	MaxRetryAfter time.Duration
+	// Logf reports retries; nil = silent.
+	Logf func(format string, args ...any)
+}
+
+// Client talks to one Skynamo instance. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	base     *url.URL
+	http     *http.Client
+	backoff  func(int) time.Duration
+	sleep    func(context.Context, time.Duration) error
+	attempts int
+	maxAfter time.Duration
+	logf     func(string, ...any)
+	requests atomic.Int64
+}
+
+// NewClient builds a client for cfg. cfg.APIBase must be an absolute URL, as
+// LoadConfig makes it; an empty one means DefaultAPIBase.
+func NewClient(cfg Config, opt ClientOptions) (*Client, error) {
+	if cfg.APIBase == "" {
+		cfg.APIBase = DefaultAPIBase
+	}
+	if !strings.HasSuffix(cfg.APIBase, "/") {
+		cfg.APIBase += "/"
+	}
+	base, err := url.Parse(cfg.APIBase)
+	if err != nil || base.Host == "" {
+		return nil, fmt.Errorf("API base %q is not an absolute URL", cfg.APIBase)
+	}
+	if cfg.Concurrency < 1 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	if cfg.PageSize < 1 || cfg.PageSize > MaxPageSize {
+		cfg.PageSize = MaxPageSize
+	}
+	c := &Client{
+		cfg:      cfg,
+		base:     base,
+		http:     opt.HTTP,
+		backoff:  opt.Backoff,
+		sleep:    opt.Sleep,
+		attempts: opt.MaxAttempts,
+		maxAfter: opt.MaxRetryAfter,
+		logf:     opt.Logf,
+	}
+	if c.http == nil {
+		c.http = newHTTPClient(cfg)
+	}
+	if c.backoff == nil {
+		c.backoff = FullJitterBackoff(500*time.Millisecond, 30*time.Second)
+	}
+	if c.sleep == nil {
+		c.sleep = sleepContext
+	}
+	if c.attempts < 1 {
+		c.attempts = DefaultMaxAttempts
+	}
+	if c.maxAfter <= 0 {
+		c.maxAfter = time.Minute
+	}
+	if c.logf == nil {
+		c.logf = func(string, ...any) {}
+	}
+	return c, nil
+}
+
+// newHTTPClient keeps one idle connection per parallel page request: the
+// default of 2 would close and reopen (with a TLS handshake, against the
+// real API) most connections after every round of pages.
+func newHTTPClient(cfg Config) *http.Client {
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = max(cfg.Concurrency, 2)
+	return &http.Client{Timeout: timeout, Transport: transport}
+}
+
+// Config returns the configuration the client was built with.
+func (c *Client) Config() Config { return c.cfg }
+
+// Requests returns how many HTTP requests the client has sent, retries
+// included: each one counts against the token's quota.
+func (c *Client) Requests() int64 { return c.requests.Load() }
+
+// Get sends a GET and returns the body of a 2xx answer.
+func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, path, query, nil, nil)
+}
+
+// Send sends a write (POST, PUT, PATCH, DELETE) with a JSON body and returns
+// the body of a 2xx answer. A POST is retried only when the gateway
+// throttled it (429 Too Many Requests): after a 5xx or a timeout it may have
+// been applied, and sending it again could create duplicates.
+func (c *Client) Send(ctx context.Context, method, path string, query url.Values, body []byte) ([]byte, error) {
+	return c.do(ctx, method, path, query, body, nil)
+}
+
+// do sends one request with retries; every attempt is added to c.requests
+// and, if given, to counter (the caller's own tally).
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte, counter *atomic.Int64) ([]byte, error) {
+	target := c.resolve(path, query)
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c.requests.Add(1)
+		if counter != nil {
+			counter.Add(1)
+		}
+		data, retryAfter, err := c.once(ctx, method, path, target, body)
+		if err == nil {
+			return data, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var apiErr *APIError
+		isAPI := errors.As(err, &apiErr)
+		if isAPI {
+			apiErr.Attempts = attempt
+		}
+		if !c.shouldRetry(method, err) {
+			return nil, err
+		}
+		lastErr = err
+		if attempt >= c.attempts {
+			if isAPI {
+				return nil, apiErr
+			}
+			return nil, fmt.Errorf("%w (gave up after %d attempts)", lastErr, attempt)
+		}
+		wait := c.backoff(attempt)
+		if retryAfter > 0 {
+			wait = min(retryAfter, c.maxAfter)
+		}
+		c.logf("%s %s: %v; retry %d of %d in %s", method, path, shortError(err), attempt, c.attempts-1, wait.Round(time.Millisecond))
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (c *Client) shouldRetry(method string, err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		if method == http.MethodPost {
+			return apiErr.Status == http.StatusTooManyRequests && !apiErr.isQuota()
+		}
+		return apiErr.retryable()
+	}
+	// Network errors and timeouts: the request may never have arrived.
+	return method != http.MethodPost
+}
+
+// once sends the request a single time.
+func (c *Client) once(ctx context.Context, method, path, target string, body []byte) ([]byte, time.Duration, error) {
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, reader)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	req.Header.Set("x-api-client", c.cfg.Instance)
+	req.Header.Set("x-api-key", c.cfg.APIKey)
+	req.Header.Set("accept", "application/json")
+	if body != nil {
+		req.Header.Set("content-type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := readBody(resp)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return data, 0, nil
+	}
+	return nil, retryAfter(resp.Header.Get("Retry-After")), newAPIError(method, path, resp.StatusCode, data)
+}
+
+// resolve joins a path like "/customers" to the base ".../v1/".
+func (c *Client) resolve(path string, query url.Values) string {
+	u := *c.base
+	u.Path = strings.TrimSuffix(c.base.Path, "/") + "/" + strings.TrimPrefix(path, "/")
+	u.RawQuery = query.Encode()
+	return u.String()
+}
+
+// shortError keeps retry log lines to one line without the URL repeated.
+func shortError(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return fmt.Sprintf("%d %s", apiErr.Status, apiErr.Message)
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err.Error()
+	}
+	return err.Error()
+}
+
+// readBody reads the answer into a buffer of its announced size: list pages
+// are a few hundred kilobytes, and io.ReadAll would grow and copy its buffer
+// several times for each.
+func readBody(resp *http.Response) ([]byte, error) {
+	const maxPresize = 64 << 20 // do not trust a huge Content-Length blindly
+	if n := resp.ContentLength; n > 0 && n <= maxPresize {
+		data := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	}
+	return io.ReadAll(resp.Body)
+}

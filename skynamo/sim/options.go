@@ -1,0 +1,83 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Demo defaults: big enough that reports over "the last 90 days" have
+// something in every week, small enough to pull in a second.
+const (
+	DefaultInstance  = "demo"
+	DefaultAPIKey    = "demo-key"
+	DefaultSeed      = 1
+	DefaultCustomers = 300
+	DefaultProducts  = 40
+	DefaultUsers     = 8
+	DefaultOrders    = 1200
+)
+
+// Options configure a simulated instance. Zero sizes mean the demo defaults.
+type Options struct {
+	Instance string    // accepted x-api-client; default "demo"
+	APIKey   string    // accepted x-api-key; default "demo-key"
+	Seed     int64     // default 1; same seed+sizes+Now => same data
+	Now      time.Time // zero => time.Now() at New; dates are laid out relative to it
+
+	Customers, Products, Users, Orders int
+
+	Faults
+}
+
+// Faults make the simulator misbehave the way the real gateway does under
+// load or when a token's usage plan runs out.
+type Faults struct {
+	Latency      time.Duration // added to every request
+	FailRate     float64       // fraction of requests answered 502
+	ThrottleRate float64       // fraction answered 429 {"message":"Too Many Requests"}
+	QuotaLimit   int           // >0: request number QuotaLimit+1 onward answers 429 {"message":"Limit Exceeded"}
+}
+
+// AddFlags registers the options of `skynamo sim`.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Instance, "instance", DefaultInstance, "instance name accepted in the x-api-client header")
+	fs.StringVar(&o.APIKey, "api-key", DefaultAPIKey, "token accepted in the x-api-key header")
+	fs.Int64Var(&o.Seed, "seed", DefaultSeed, "seed of the generated data (same seed and sizes give the same data)")
+	fs.IntVar(&o.Customers, "customers", DefaultCustomers, "number of customers")
+	fs.IntVar(&o.Products, "products", DefaultProducts, "number of products")
+	fs.IntVar(&o.Users, "users", DefaultUsers, "number of users")
+	fs.IntVar(&o.Orders, "orders", DefaultOrders, "number of orders (quotes and credit requests scale with it)")
+	fs.DurationVar(&o.Latency, "latency", 0, "delay added to every request, e.g. 50ms")
+	fs.Float64Var(&o.FailRate, "fail-rate", 0, "fraction of requests answered 502")
+	fs.Float64Var(&o.ThrottleRate, "throttle-rate", 0, "fraction of requests answered 429 Too Many Requests")
+	fs.IntVar(&o.QuotaLimit, "quota", 0, "after this many requests every request answers 429 Limit Exceeded (0 = no quota)")
+}
+
+// withDefaults fills unset options; negative sizes count as unset too, so a
+// typo on the command line cannot produce an empty instance.
+func (o Options) withDefaults() Options {
+	if o.Instance == "" {
+		o.Instance = DefaultInstance
+	}
+	if o.APIKey == "" {
+		o.APIKey = DefaultAPIKey
+	}
+	if o.Seed == 0 {
+		o.Seed = DefaultSeed
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	def := func(v, d int) int {
+		if v <= 0 {
+			return d
+		}
+		return v
+	}
+	o.Customers = def(o.Customers, DefaultCustomers)
+	o.Products = def(o.Products, DefaultProducts)
+	o.Users = def(o.Users, DefaultUsers)
+	o.Orders = def(o.Orders, DefaultOrders)
+	return o
+}
