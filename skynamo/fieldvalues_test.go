@@ -120,7 +120,7 @@ func TestFieldLabelsHierarchy(t *testing.T) {
 	}
 }
 
-func TestNormalizeDateTimeRejects(t *testing.T) {
+func TestFieldNormalizeDateTimeRejects(t *testing.T) {
 	for _, in := range []string{"", "yesterday", "2024-13-01", "2024-05-11T25:00:00Z"} {
 		if got, err := NormalizeDateTime(in); err == nil {
 			t.Errorf("NormalizeDateTime(%q) = %q, want an error", in, got)

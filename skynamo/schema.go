@@ -39,7 +39,9 @@ type Form struct {
 	Name   string
 	Type   string
 	Active bool
-	Fields []*Field // in the order the definition lists them
+	// Fields in the order the definition lists them. Their Ident and Key
+	// are empty: those belong to a FieldSet's copies (Schema.FormFields).
+	Fields []*Field
 }
 
 // Field is one custom field as seen from a FieldSet: Ident and Key depend on

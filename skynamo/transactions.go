@@ -10,14 +10,30 @@ import "fmt"
 // form belongs to fs. JoinTransactions copies them into each transaction's
 // Props and Custom, in place.
 //
+// Orders name their interaction (interaction_id); quotes and credit requests
+// do not (the spec's Quote and CreditRequest have no interaction_id), so
+// for them the interaction is found by its quote_id or credit_request_id.
+// entity ("orders", "quotes", "credit_requests") says which link to follow.
+//
 // A transaction whose interaction, or one of whose completed forms, has not
 // been synced yet keeps what could be found (a completed form names its
 // interaction and user too, so values can still arrive without the
 // interaction), gets a warning and is counted in incomplete, so the caller
 // can say how many rows are partial. A transaction without interaction_id
 // (one created through the API, say) has nothing to join and is not counted.
-func JoinTransactions(txs, interactions, completedForms []Record, fs *FieldSet) (incomplete int) {
+func JoinTransactions(entity string, txs, interactions, completedForms []Record, fs *FieldSet) (incomplete int) {
 	interactionByID := indexByID(interactions)
+	// The interaction that points at each transaction, for kinds whose
+	// records do not point back.
+	interactionByTx := map[int64]int64{}
+	if link := interactionLink(entity); link != "" {
+		for i := range interactions {
+			if txID, ok := IntProp(interactions[i].Props, link); ok {
+				iid, _ := IntProp(interactions[i].Props, "id")
+				interactionByTx[txID] = iid
+			}
+		}
+	}
 	formByID := indexByID(completedForms)
 	formsByInteraction := map[int64][]*Record{}
 	for i := range completedForms {
@@ -34,7 +50,10 @@ func JoinTransactions(txs, interactions, completedForms []Record, fs *FieldSet) 
 		}
 		iid, ok := IntProp(tx.Props, "interaction_id")
 		if !ok {
-			continue
+			txID, _ := IntProp(tx.Props, "id")
+			if iid, ok = interactionByTx[txID]; !ok {
+				continue
+			}
 		}
 		var forms []*Record
 		complete := true
@@ -92,6 +111,20 @@ func mergeFormValues(tx, cf *Record, fs *FieldSet) {
 		}
 	}
 	tx.Warnings = append(tx.Warnings, cf.Warnings...)
+}
+
+// interactionLink names the interaction property that points at a
+// transaction of each kind.
+func interactionLink(entity string) string {
+	switch entity {
+	case "orders":
+		return "order_id"
+	case "quotes":
+		return "quote_id"
+	case "credit_requests":
+		return "credit_request_id"
+	}
+	return ""
 }
 
 func indexByID(recs []Record) map[int64]*Record {

@@ -50,7 +50,7 @@ func TestTransactionJoin(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if n := JoinTransactions(txs, interactions, forms, orders); n != 2 {
+	if n := JoinTransactions("orders", txs, interactions, forms, orders); n != 2 {
 		t.Errorf("incomplete = %d, want 2 (orders 2 and 3)", n)
 	}
 	want := []struct {
@@ -88,5 +88,26 @@ func TestTransactionJoin(t *testing.T) {
 	}
 	if f, ok := orders.Lookup("notes_60"); !ok || txs[0].Custom[f.Key] != "Gate code 12" {
 		t.Error("the identifier of the shared name should find form 101's value")
+	}
+}
+
+// Quotes and credit requests carry no interaction_id: their interaction is
+// the one whose quote_id (credit_request_id) names them.
+func TestTransactionJoinFollowsInteractionLink(t *testing.T) {
+	s := testSchema(t)
+	quotes := s.Transactions(FormTypeQuote)
+	txs := decodeAllJSON(t, quotes, `{"id": 7, "total_amount": 10}`, `{"id": 8}`)
+	interactions := decodeAllJSON(t, nil,
+		`{"id": 70, "user_id": 3, "user_name": "Sipho", "quote_id": 7, "completed_form_ids": []}`,
+		`{"id": 71, "user_id": 4, "user_name": "Not a quote", "order_id": 8, "completed_form_ids": []}`,
+	)
+	if n := JoinTransactions("quotes", txs, interactions, nil, quotes); n != 0 {
+		t.Errorf("incomplete = %d, want 0", n)
+	}
+	if got := txs[0].Props["user_name"]; got != "Sipho" {
+		t.Errorf("quote 7: user_name = %#v, want the rep of interaction 70", got)
+	}
+	if got, ok := txs[1].Props["user_name"]; ok {
+		t.Errorf("quote 8 took user_name %#v from an order's interaction", got)
 	}
 }

@@ -1,0 +1,241 @@
+package skynamo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Reader hands out decoded records: it syncs an entity when its cache is
+// stale, decodes it with the instance's custom field schema, and completes
+// transactions with their rep and form values. It is what the Lua reader
+// module calls, but it knows nothing of Lua, so Go programs and tests can
+// read the same way.
+type Reader struct {
+	sync *Syncer
+	logf func(string, ...any)
+
+	mu     sync.Mutex
+	schema *Schema
+}
+
+// NewReader reads through s; logf (nil = silent) hears about incomplete
+// transactions and values kept as text.
+func NewReader(s *Syncer, logf func(string, ...any)) *Reader {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	return &Reader{sync: s, logf: logf}
+}
+
+// Syncer is the syncer the reader pulls through.
+func (r *Reader) Syncer() *Syncer { return r.sync }
+
+// ReadOptions tune one Read.
+type ReadOptions struct {
+	// Refresh pulls even when the cache is younger than the refresh interval.
+	Refresh bool
+	// Form keeps only completed forms of this form (name or id); only for
+	// completed_forms.
+	Form string
+}
+
+// Schema returns the instance's custom field schema, pulled once per Reader
+// (and again when refresh is set).
+func (r *Reader) Schema(ctx context.Context, refresh bool) (*Schema, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.schema != nil && !refresh {
+		return r.schema, nil
+	}
+	raw, err := r.sync.Records(ctx, "form_definitions", refresh)
+	if err != nil {
+		return nil, err
+	}
+	s, err := ParseSchema(raw)
+	if err != nil {
+		return nil, fmt.Errorf("form definitions: %w", err)
+	}
+	r.schema = s
+	return s, nil
+}
+
+// Fields returns the custom fields records of entity carry (nil for
+// entities without custom fields).
+func (r *Reader) Fields(ctx context.Context, entity string) (*FieldSet, error) {
+	e, err := LookupEntity(entity)
+	if err != nil {
+		return nil, err
+	}
+	if !hasCustomFields(e.Name) {
+		return nil, nil
+	}
+	s, err := r.Schema(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	fs, _ := s.ForEntity(e.Name)
+	return fs, nil
+}
+
+func hasCustomFields(entity string) bool {
+	if _, ok := EntityFormType(entity); ok {
+		return true
+	}
+	return entity == "customers" || entity == "products"
+}
+
+// Read returns every record of entity, decoded. A pull that stopped early
+// (quota, network) returns its error and no records: the pages it did get
+// stay in the cache and the next run resumes from them, but a script must
+// not mistake a partial list for the whole.
+func (r *Reader) Read(ctx context.Context, entity string, opt ReadOptions) ([]Record, error) {
+	e, err := LookupEntity(entity)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Form != "" && e.Name != "completed_forms" {
+		return nil, fmt.Errorf("the form option is only for completed_forms, not %s", e.Name)
+	}
+	if formType, ok := EntityFormType(e.Name); ok {
+		return r.readTransactions(ctx, e.Name, formType, opt.Refresh)
+	}
+	raw, err := r.sync.Records(ctx, e.Name, opt.Refresh)
+	if err != nil {
+		return nil, err
+	}
+	switch e.Name {
+	case "completed_forms":
+		s, err := r.Schema(ctx, opt.Refresh)
+		if err != nil {
+			return nil, err
+		}
+		recs, err := DecodeCompletedForms(raw, s)
+		if err != nil {
+			return nil, err
+		}
+		if opt.Form != "" {
+			return r.onlyForm(recs, s, opt.Form)
+		}
+		return recs, nil
+	case "customers", "products":
+		s, err := r.Schema(ctx, opt.Refresh)
+		if err != nil {
+			return nil, err
+		}
+		fs, _ := s.ForEntity(e.Name)
+		return r.decode(e.Name, raw, fs)
+	}
+	return DecodeRecords(raw, nil)
+}
+
+func (r *Reader) decode(entity string, raw []json.RawMessage, fs *FieldSet) ([]Record, error) {
+	recs, err := DecodeRecords(raw, fs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", entity, err)
+	}
+	r.reportWarnings(entity, recs)
+	return recs, nil
+}
+
+// reportWarnings says once per read how many records kept a value as text,
+// with the first reason, instead of one line per record.
+func (r *Reader) reportWarnings(entity string, recs []Record) {
+	n, first := 0, ""
+	for _, rec := range recs {
+		if len(rec.Warnings) > 0 {
+			if n == 0 {
+				first = rec.Warnings[0]
+			}
+			n++
+		}
+	}
+	if n > 0 {
+		r.logf("%s: %d record(s) have values kept as text, e.g. %s", entity, n, first)
+	}
+}
+
+// readTransactions reads orders, quotes or credit requests together with
+// the interactions and completed forms that hold their rep and form values.
+func (r *Reader) readTransactions(ctx context.Context, entity, formType string, refresh bool) ([]Record, error) {
+	s, err := r.Schema(ctx, refresh)
+	if err != nil {
+		return nil, err
+	}
+	raw := map[string][]json.RawMessage{}
+	for _, name := range []string{entity, "interactions", "completed_forms"} {
+		recs, err := r.sync.Records(ctx, name, refresh)
+		if err != nil {
+			return nil, err
+		}
+		raw[name] = recs
+	}
+	fs := s.Transactions(formType)
+	txs, err := DecodeRecords(raw[entity], fs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", entity, err)
+	}
+	interactions, err := DecodeRecords(raw["interactions"], nil)
+	if err != nil {
+		return nil, fmt.Errorf("interactions: %w", err)
+	}
+	forms, err := DecodeCompletedForms(raw["completed_forms"], s)
+	if err != nil {
+		return nil, fmt.Errorf("completed forms: %w", err)
+	}
+	if incomplete := JoinTransactions(entity, txs, interactions, forms, fs); incomplete > 0 {
+		r.logf("%s: %d of %d are incomplete (their interaction or forms are not synced yet)", entity, incomplete, len(txs))
+	}
+	r.reportWarnings(entity, txs)
+	return txs, nil
+}
+
+// onlyForm keeps the completed forms of one form, named by name or id.
+func (r *Reader) onlyForm(recs []Record, s *Schema, form string) ([]Record, error) {
+	var want *Form
+	if id, err := strconv.ParseInt(form, 10, 64); err == nil {
+		want = s.Form(id)
+	}
+	if want == nil {
+		var names []string
+		for _, f := range s.Forms {
+			if f.Name == form || strings.EqualFold(f.Name, form) && want == nil {
+				want = f
+			}
+			names = append(names, f.Name)
+		}
+		if want == nil {
+			return nil, fmt.Errorf("no form is named %q%s", form, didYouMean(SuggestNames(form, names, 3)))
+		}
+	}
+	out := make([]Record, 0, len(recs)/4)
+	for _, rec := range recs {
+		if id, ok := IntProp(rec.Props, "form_id"); ok && id == want.ID {
+			out = append(out, rec)
+		}
+	}
+	return out, nil
+}
+
+// List pulls every page of any list endpoint (path like "/orderstatuses"),
+// uncached, for the endpoints the reader has no function of its own for.
+func (r *Reader) List(ctx context.Context, path string, q ListQuery) ([]Record, error) {
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	raw, _, err := r.sync.Client().ListAll(ctx, path, q)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeRecords(raw, nil)
+}
+
+func didYouMean(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return "; did you mean " + quotedList(names, "or") + "?"
+}
