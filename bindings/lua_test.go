@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -14,13 +15,21 @@ import (
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
-// luaTestModules are the modules a Lua test file can require.
-var luaTestModules = []struct {
+// luaModule is one module a Lua test file can require.
+type luaModule struct {
 	name   string
 	loader lua.LGFunction
-}{
-	{"json", NewJSON().Loader},
-	{"csv", NewCSV().Loader},
+}
+
+// luaTestModules are the modules a Lua test file can require: the plain ones,
+// and reader over a small simulator with a cache in a temporary folder.
+func luaTestModules(t *testing.T) []luaModule {
+	return []luaModule{
+		{"json", NewJSON().Loader},
+		{"csv", NewCSV().Loader},
+		{"dates", NewDates(nil).Loader},
+		{"reader", NewReader(newTestReader(t), nil).Loader},
+	}
 }
 
 // TestLua runs each testdata/*_test.lua: the file runs in a fresh state,
@@ -40,14 +49,15 @@ func TestLua(t *testing.T) {
 		t.Fatal("no testdata/*_test.lua files")
 	}
 	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".lua"), func(t *testing.T) { runLuaFile(t, file) })
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".lua"), func(t *testing.T) { runLuaFile(t, file, luaTestModules(t)) })
 	}
 }
 
-func runLuaFile(t *testing.T, file string) {
+func runLuaFile(t *testing.T, file string, modules []luaModule) {
 	L := lua.NewState()
 	defer L.Close()
-	for _, m := range luaTestModules {
+	L.SetContext(context.Background())
+	for _, m := range modules {
 		L.PreloadModule(m.name, m.loader)
 	}
 	current := t // the subtest whose helpers are in use

@@ -1,0 +1,83 @@
+local reader = require "reader"
+local json = require "json"
+local csv = require "csv"
+
+local function first_with(list, pred)
+  for _, r in ipairs(list) do
+    if pred(r) then return r end
+  end
+end
+
+function TestCustomersArePlainTables()
+  local customers, err = reader.customers()
+  assert(customers, err)
+  assert_eq(#customers, 40, "every customer is read")
+  local c = customers[1]
+  assert(type(c.id) == "number" and c.id == math.floor(c.id), "ids are integers")
+  assert(type(c.code) == "string")
+  local keys = 0
+  for _ in pairs(c) do keys = keys + 1 end
+  assert(keys > 5, "pairs walks the standard properties")
+  table.sort(customers, function(a, b) return a.id > b.id end)
+  assert(customers[1].id > customers[40].id, "table.sort works on the list")
+  local text = assert(json.encode(c))
+  assert(text:find('"custom"'), "json sees the custom table")
+  assert(csv.encode({ c }), "csv takes a record")
+end
+
+function TestCustomFieldsByNameAndIdentifier()
+  local customers = assert(reader.customers())
+  local c = first_with(customers, function(r) return rawget(r.custom, "Credit Limit (R)") ~= nil end)
+  assert(c, "some customer has a credit limit")
+  assert_eq(type(c.custom["Credit Limit (R)"]), "number", "numbers arrive as numbers")
+  assert_eq(c.custom.credit_limit_r, c.custom["Credit Limit (R)"], "identifier name finds the same field")
+  local region = first_with(customers, function(r) return rawget(r.custom, "Région") ~= nil end)
+  assert(region and region.custom.region == region.custom["Région"], "accents fold in identifiers")
+  local addr = first_with(customers, function(r) return rawget(r.custom, "Delivery Address") ~= nil end)
+  assert(addr and addr.custom.delivery_address.city ~= nil, "addresses are {street, city, state, zip}")
+  local days = first_with(customers, function(r) return rawget(r.custom, "Trading Days") ~= nil end)
+  assert(days and type(days.custom.trading_days) == "table", "multi-selects are arrays")
+end
+
+function TestEmptyFieldIsNilUnknownFieldRaises()
+  local customers = assert(reader.customers())
+  local c = first_with(customers, function(r) return rawget(r.custom, "Notes") == nil end)
+  assert(c, "some customer has no notes")
+  assert_eq(c.custom.Notes, nil, "a defined but empty field reads as nil")
+  local ok, err = pcall(function() return customers[1].custom["Credit Limt (R)"] end)
+  assert(not ok, "a misspelt field raises")
+  assert(tostring(err):find("Credit Limit (R)", 1, true), "the error names the closest field: " .. tostring(err))
+end
+
+function TestOrdersCarryRepAndFormValues()
+  local orders = assert(reader.orders())
+  assert(#orders > 0)
+  local o = orders[1]
+  assert(type(o.user_name) == "string", "orders carry the rep from their interaction")
+  assert(type(o.user_id) == "number")
+  local with_terms = first_with(orders, function(r) return rawget(r.custom, "Payment Terms") ~= nil end)
+  assert(with_terms, "order-form values reach the order")
+  local quotes = assert(reader.quotes())
+  assert(#quotes == 0 or type(quotes[1].user_name) == "string", "quotes carry their rep too")
+end
+
+function TestCompletedFormsPerForm()
+  local visits = assert(reader.completed_forms { form = "Store Visit" })
+  for _, f in ipairs(visits) do
+    assert_eq(f.form_name, "Store Visit")
+  end
+  local ok, err = pcall(reader.completed_forms, { form = 1, bogus = true })
+  assert(not ok and tostring(err):find("bogus"), "unknown options raise")
+  local none, ferr = reader.completed_forms { form = "Stor Visit" }
+  assert(none == nil and ferr:find("Store Visit", 1, true), "an unknown form name suggests the closest")
+end
+
+function TestRefreshAndGenericList()
+  assert(reader.tax_rates { refresh = true })
+  local statuses, err = reader.list("/taxrates", { flags = { "show_nulls" } })
+  assert(statuses, err)
+  assert(#statuses > 0)
+  local fields = assert(reader.fields("customers"))
+  local found = first_with(fields, function(f) return f.name == "Credit Limit (R)" end)
+  assert(found and found.ident == "credit_limit_r")
+end
