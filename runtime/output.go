@@ -1,0 +1,60 @@
+package runtime
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"sync"
+)
+
+// outWriter buffers standard output. Writes are locked because progress
+// reports may come from the client's goroutines while Lua prints.
+type outWriter struct {
+	mu       sync.Mutex
+	buf      *bufio.Writer
+	lineMode bool // flush at every newline, as C stdio does for terminals
+}
+
+func newOutWriter(w io.Writer) *outWriter {
+	return &outWriter{buf: bufio.NewWriterSize(w, 64<<10), lineMode: isTerminal(w)}
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n, err := o.buf.Write(p)
+	if err == nil && o.lineMode && len(p) > 0 && p[len(p)-1] == '\n' {
+		err = o.buf.Flush()
+	}
+	return n, err
+}
+
+func (o *outWriter) Flush() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Flush()
+}
+
+// errWriter writes standard error unbuffered, flushing standard output
+// first so that "row 10" printed before a warning also appears before it.
+type errWriter struct {
+	w   io.Writer
+	out *outWriter
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	// A failed stdout flush must not hide the error message itself.
+	_ = e.out.Flush()
+	return e.w.Write(p)
+}
+
+// isTerminal reports whether w is a character device (a terminal). It
+// inspects the file handed in by main; it does not reach for os.Stdout.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
