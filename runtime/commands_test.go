@@ -37,7 +37,7 @@ func TestUnknownFlagSuggestsTheClosest(t *testing.T) {
 
 // A command added the documented way, with a two-word name, as the lead's
 // "cache status" will be.
-func cacheStatusCommand(ran *[]string) Command {
+func fakeCacheStatusCommand(ran *[]string) Command {
 	return Command{
 		Name:    "cache status",
 		Summary: "show what the cache holds",
@@ -56,7 +56,7 @@ func cacheStatusCommand(ran *[]string) Command {
 func TestAddedCommands(t *testing.T) {
 	var ran []string
 	c := newCLI(t)
-	c.app.Commands = append(c.app.Commands, cacheStatusCommand(&ran),
+	c.app.Commands = append(builtinCommands(), fakeCacheStatusCommand(&ran),
 		Command{Name: "cache clear", Summary: "empty the cache", Setup: func(*App, *pflag.FlagSet) Action {
 			return func(context.Context, *Host, []string) error { return nil }
 		}})
@@ -89,7 +89,7 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
 		r := c.run(args...)
 		r.expect(t, ExitOK)
-		mustContain(t, "stdout", r.stdout, "Commands:", "run ", "repl ", "version ", "Host flags (run, repl):",
+		mustContain(t, "stdout", r.stdout, "Commands:", "run ", "repl ", "version ", "Host flags (run, repl, sync, cache status, cache clear):",
 			"--sim", "--config PATH", "--data-dir DIR", "--concurrency N", "--api-base URL",
 			"Exit codes:", "  0  success", "  3  the script does not load", "130  interrupted")
 	}

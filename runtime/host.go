@@ -116,6 +116,16 @@ func (h *Host) Warnf(format string, args ...any) {
 	fmt.Fprintf(h.err, "skynamo: warning: %s\n", msg)
 }
 
+// Progressf prints "skynamo: ..." on stderr unless Quiet is set: what a
+// pull did and cost, so a user sees where the requests go.
+func (h *Host) Progressf(format string, args ...any) {
+	if h.Quiet {
+		return
+	}
+	msg := h.Redact(fmt.Sprintf(format, args...))
+	fmt.Fprintf(h.err, "skynamo: %s\n", msg)
+}
+
 // NotePartial records that the run delivered less than it was asked for
 // while still succeeding as far as the script can tell: a pull stopped by
 // the API quota with the data so far kept, or a write where some items

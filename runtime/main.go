@@ -30,18 +30,17 @@ type App struct {
 	Classifiers []Classifier
 }
 
-// DefaultApp is skynamo as shipped.
-//
-// Wiring point for the bindings: replace NoModules with the factory that
-// reads the config and builds the client and modules, append commands (sim,
-// sync, cache status, cache clear) to Commands, and add Classifiers for
-// error types that cannot carry an ExitCode method.
+// DefaultApp is skynamo as shipped: the Lua commands, the commands that
+// talk to the API (sim, sync, cache), the API modules built from the config
+// (wiring.go), and exit codes for the client's errors (apierrors.go).
 func DefaultApp() *App {
+	notes := &errorNotes{}
 	return &App{
-		Name:     "skynamo",
-		Version:  buildVersion(),
-		Commands: builtinCommands(),
-		Modules:  NoModules,
+		Name:        "skynamo",
+		Version:     buildVersion(),
+		Commands:    append(builtinCommands(), apiCommands()...),
+		Modules:     skynamoModules(notes),
+		Classifiers: []Classifier{classifyAPIErrors(notes)},
 	}
 }
 

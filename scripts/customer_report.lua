@@ -12,7 +12,8 @@
 --                 skynamo_data/output/customer_report.csv)
 --   --help        print this text
 --
--- One row per customer, sorted by order total (largest first): code, name,
+-- One row per customer, sorted by order value in the base currency (largest
+-- first, using each order's currency_rate_to_base): code, name,
 -- order count, order total rounded to cents (one column per currency when the
 -- orders use more than one), last order date, the rep on the most recent
 -- order, then the chosen custom fields.
@@ -84,10 +85,11 @@ local rows = {}
 for _, c in ipairs(customers) do
   local list = by_customer[c.id]
   if c.active and list then
-    local cents, last = {}, nil
+    local cents, last, base_total = {}, nil, 0
     for _, o in ipairs(list) do
       local cur = o.currency_code or ""
       cents[cur] = (cents[cur] or 0) + math.floor((o.total_amount or 0) * 100 + 0.5)
+      base_total = base_total + (o.total_amount or 0) * (o.currency_rate_to_base or 1)
       if not last or dates.parse(o.date) > dates.parse(last.date) then last = o end
     end
     local row = {
@@ -98,8 +100,9 @@ for _, c in ipairs(customers) do
       last_order_rep = last.user_name,
     }
     if currency_count > 1 then
-      for cur in pairs(currencies) do
-        row["order_total_" .. cur] = (cents[cur] or 0) / 100
+      -- A currency the customer did not order in stays empty, not 0.
+      for cur, c in pairs(cents) do
+        row["order_total_" .. cur] = c / 100
       end
     else
       local cur = next(cents)
@@ -109,8 +112,7 @@ for _, c in ipairs(customers) do
     for _, name in ipairs(opts.fields) do
       row[name] = c.custom[name]
     end
-    row._sort = 0
-    for _, v in pairs(cents) do row._sort = row._sort + v end
+    row._sort = base_total -- across currencies, rows sort by value in the base currency
     rows[#rows + 1] = row
   end
 end

@@ -20,6 +20,10 @@ type Reader struct {
 
 	mu     sync.Mutex
 	schema *Schema
+
+	refreshMu  sync.Mutex
+	refreshAll bool            // the host's --refresh: pull each entity once this run
+	refreshed  map[string]bool // entities already pulled under refreshAll
 }
 
 // NewReader reads through s; logf (nil = silent) hears about incomplete
@@ -29,6 +33,27 @@ func NewReader(s *Syncer, logf func(string, ...any)) *Reader {
 		logf = func(string, ...any) {}
 	}
 	return &Reader{sync: s, logf: logf}
+}
+
+// RefreshAll makes the first read of every entity pull even when its cache
+// is fresh; later reads in the same run use what that pull brought, so a
+// script that reads orders and quotes pulls interactions once, not twice.
+func (r *Reader) RefreshAll() {
+	r.refreshMu.Lock()
+	defer r.refreshMu.Unlock()
+	r.refreshAll = true
+	r.refreshed = map[string]bool{}
+}
+
+// records syncs one entity as needed and returns its cached raw records.
+func (r *Reader) records(ctx context.Context, entity string, refresh bool) ([]json.RawMessage, error) {
+	r.refreshMu.Lock()
+	if r.refreshAll && !r.refreshed[entity] {
+		refresh = true
+		r.refreshed[entity] = true
+	}
+	r.refreshMu.Unlock()
+	return r.sync.Records(ctx, entity, refresh)
 }
 
 // Syncer is the syncer the reader pulls through.
@@ -51,7 +76,7 @@ func (r *Reader) Schema(ctx context.Context, refresh bool) (*Schema, error) {
 	if r.schema != nil && !refresh {
 		return r.schema, nil
 	}
-	raw, err := r.sync.Records(ctx, "form_definitions", refresh)
+	raw, err := r.records(ctx, "form_definitions", refresh)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +128,7 @@ func (r *Reader) Read(ctx context.Context, entity string, opt ReadOptions) ([]Re
 	if formType, ok := EntityFormType(e.Name); ok {
 		return r.readTransactions(ctx, e.Name, formType, opt.Refresh)
 	}
-	raw, err := r.sync.Records(ctx, e.Name, opt.Refresh)
+	raw, err := r.records(ctx, e.Name, opt.Refresh)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +192,7 @@ func (r *Reader) readTransactions(ctx context.Context, entity, formType string, 
 	}
 	raw := map[string][]json.RawMessage{}
 	for _, name := range []string{entity, "interactions", "completed_forms"} {
-		recs, err := r.sync.Records(ctx, name, refresh)
+		recs, err := r.records(ctx, name, refresh)
 		if err != nil {
 			return nil, err
 		}

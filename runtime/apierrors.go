@@ -1,0 +1,79 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+
+	"skynamo/skynamo"
+)
+
+// errorNotes remembers the Go errors that bindings hand to scripts as
+// strings. Lua scripts pass errors on with assert and error(), which only
+// carry text (gopher-lua's assert refuses anything else), so the Go error's
+// type is gone by the time a script dies of it. Matching the message text
+// back to the noted error recovers its exit code: a quota error still
+// exits "partial" after assert(reader.customers()).
+type errorNotes struct {
+	mu    sync.Mutex
+	byMsg map[string]error
+}
+
+// note records err and returns the message the script receives.
+func (n *errorNotes) note(err error) string {
+	msg := err.Error()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.byMsg == nil {
+		n.byMsg = map[string]error{}
+	}
+	n.byMsg[msg] = err
+	return msg
+}
+
+// find returns the noted error whose message text contains, the longest
+// when several match.
+func (n *errorNotes) find(text string) (error, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var best error
+	bestLen := 0
+	for msg, err := range n.byMsg {
+		if len(msg) > bestLen && strings.Contains(text, msg) {
+			best, bestLen = err, len(msg)
+		}
+	}
+	return best, best != nil
+}
+
+// quotaHint is what to do about an exhausted quota: nothing now, and
+// nothing is lost.
+const quotaHint = "the API token's request quota is used up; the records pulled so far are kept in the cache and the next run continues from them once the quota resets"
+
+// classifyAPIErrors maps the client's errors to exit codes: an exhausted
+// quota is a partial result (data kept), any other API or network failure
+// is ExitAPI. Script errors whose text is a noted error count as that error.
+func classifyAPIErrors(notes *errorNotes) Classifier {
+	return func(err error) (int, string, bool) {
+		var se *ScriptError
+		if errors.As(err, &se) && notes != nil {
+			if noted, ok := notes.find(se.Message); ok {
+				err = noted
+			}
+		}
+		if errors.Is(err, skynamo.ErrQuotaExceeded) {
+			return ExitPartial, quotaHint, true
+		}
+		var apiErr *skynamo.APIError
+		if errors.As(err, &apiErr) {
+			return ExitAPI, "", true
+		}
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) && !errors.Is(err, context.Canceled) {
+			return ExitAPI, "the API could not be reached: check SKYNAMO_API_BASE and the network, or try --sim", true
+		}
+		return 0, "", false
+	}
+}

@@ -1,0 +1,139 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"skynamo/skynamo"
+)
+
+// cacheOptions are the flags of `skynamo cache status` and `cache clear`:
+// the host flags that say which instance's cache.
+type cacheOptions struct {
+	HostOptions
+}
+
+func (o *cacheOptions) check(args []string) error {
+	if err := o.HostOptions.check(); err != nil {
+		return err
+	}
+	if o.Sim {
+		return UsageError("the simulator's cache lives only for one run", "--sim has no cache to show or clear")
+	}
+	return checkEntityNames(args)
+}
+
+func cacheStatusCommand() Command {
+	return Command{
+		Name:    "cache status",
+		Args:    "[ENTITY...]",
+		Summary: "show what the local cache holds, how old it is and what its pulls cost",
+		Setup: func(app *App, fs *pflag.FlagSet) Action {
+			var opts cacheOptions
+			opts.AddFlags(fs)
+			return func(ctx context.Context, h *Host, args []string) error {
+				if err := opts.check(args); err != nil {
+					return err
+				}
+				return runCacheStatus(h, &opts, args)
+			}
+		},
+	}
+}
+
+func runCacheStatus(h *Host, opts *cacheOptions, only []string) (err error) {
+	h.Quiet = opts.Quiet
+	conn, cleanup, err := connect(h, &opts.HostOptions)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, cleanup()) }()
+	now := time.Now()
+	status, err := conn.cache.Status(now, conn.cfg.RefreshInterval)
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, name := range only {
+		e, _ := skynamo.LookupEntity(name)
+		want[e.Name] = true
+	}
+	fmt.Fprintf(h.Stdout(), "cache %s (instance %s, refresh interval %s)\n", conn.cache.Dir(), conn.cfg.Instance, conn.cfg.RefreshInterval)
+	tw := tabwriter.NewWriter(h.Stdout(), 2, 4, 2, ' ', 0)
+	defer tw.Flush()
+	fmt.Fprintln(tw, "entity\tkind\trecords\tage\tmax version\tlast pull\trequests\tstate")
+	for _, st := range status {
+		if len(want) > 0 && !want[st.Entity] {
+			continue
+		}
+		if !st.Cached {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\tnever pulled\n", st.Entity, st.Kind)
+			continue
+		}
+		version := "-"
+		if st.MaxRowVersion > 0 {
+			version = fmt.Sprint(st.MaxRowVersion)
+		}
+		state := "fresh"
+		switch {
+		case !st.Complete:
+			state = "partial: the next pull continues it"
+		case st.Stale:
+			state = "stale: the next read pulls"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\n", st.Entity, st.Kind, st.Count, roundAge(st.Age), version, st.Mode, st.Requests, state)
+	}
+	return nil
+}
+
+// roundAge keeps ages readable: seconds for the first minutes, then minutes.
+func roundAge(d time.Duration) string {
+	switch {
+	case d < 10*time.Minute:
+		return d.Round(time.Second).String()
+	case d < 48*time.Hour:
+		return d.Round(time.Minute).String()
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+func cacheClearCommand() Command {
+	return Command{
+		Name:    "cache clear",
+		Args:    "[ENTITY...]",
+		Summary: "delete the cached records of the named entities (all when none is named)",
+		Setup: func(app *App, fs *pflag.FlagSet) Action {
+			var opts cacheOptions
+			opts.AddFlags(fs)
+			return func(ctx context.Context, h *Host, args []string) error {
+				if err := opts.check(args); err != nil {
+					return err
+				}
+				return runCacheClear(h, &opts, args)
+			}
+		},
+	}
+}
+
+func runCacheClear(h *Host, opts *cacheOptions, entities []string) (err error) {
+	h.Quiet = opts.Quiet
+	conn, cleanup, err := connect(h, &opts.HostOptions)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, cleanup()) }()
+	if err := conn.cache.Clear(entities...); err != nil {
+		return err
+	}
+	what := "every entity"
+	if len(entities) > 0 {
+		what = fmt.Sprint(entities)
+	}
+	fmt.Fprintf(h.Stdout(), "cleared %s from %s\n", what, conn.cache.Dir())
+	return nil
+}
