@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"skynamo/skynamo/sim"
 )
@@ -222,4 +226,41 @@ func TestKeyFlagChoosesAnotherToken(t *testing.T) {
 	r = w.run("cache", "status", "--key", "HEAVY_JOBS_TOKEN", "customers")
 	expectCode(t, r, 0)
 	contains(t, r.stdout, "never pulled")
+}
+
+// Ctrl-C during a pull stops it at once with exit 130, and the cache it
+// leaves loads: the next sync completes it.
+func TestInterruptedPullLeavesUsableCache(t *testing.T) {
+	s, base := startSim(t, sim.Options{Customers: 4000, Orders: 20})
+	s.SetFaults(sim.Faults{Latency: 100 * time.Millisecond})
+	w := newWorkdir(t)
+	w.useSim(base)
+
+	cmd := exec.Command(binary, "sync", "--concurrency", "1", "customers")
+	cmd.Dir, cmd.Env = w.dir, w.env
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the pull is under way (page 1 and some more were asked for).
+	for s.RequestsFor("/customers") < 3 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Fatalf("interrupted sync: %v, want exit 130\n%s", err, errb.String())
+	}
+	contains(t, errb.String(), "interrupted")
+
+	s.SetFaults(sim.Faults{})
+	r := w.run("cache", "status", "customers")
+	expectCode(t, r, 0)
+	r = w.run("sync", "customers")
+	expectCode(t, r, 0)
+	expectCacheEqualsServer(t, w, s)
 }

@@ -149,13 +149,21 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 	err = p.run(ctx, state, cached)
 	p.res.Duration = s.now().Sub(start)
 	if err != nil {
-		s.logf("%s: %s pull stopped after %d requests: %v", e.Name, p.res.Mode, p.res.Requests, err)
+		s.logf("%s: %s pull stopped after %s: %v", e.Name, p.res.Mode, plural(p.res.Requests, "request"), err)
 		if p.res.Records > 0 {
 			return p.res, fmt.Errorf("pulling %s stopped; the cache keeps %d records: %w", e.Name, p.res.Records, err)
 		}
 		return p.res, fmt.Errorf("pulling %s: %w", e.Name, err)
 	}
-	s.logf("%s: %s pull, %d records received, %d cached, %d requests, %s", e.Name, p.res.Mode,
-		p.res.Received, p.res.Records, p.res.Requests, p.res.Duration.Round(time.Millisecond))
+	s.logf("%s: %s pull, %s received, %d cached, %s, %s", e.Name, p.res.Mode,
+		plural(int64(p.res.Received), "record"), p.res.Records, plural(p.res.Requests, "request"), p.res.Duration.Round(time.Millisecond))
 	return p.res, nil
+}
+
+// plural writes "1 request", "2 requests".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
