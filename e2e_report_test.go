@@ -48,11 +48,13 @@ func idOf(t *testing.T, v any) int64 {
 
 func expectedReport(t *testing.T, s *sim.Server, since time.Time) map[string]*expectedRow {
 	t.Helper()
+	names := map[int64]string{}
+	for _, u := range s.Records("users") {
+		names[idOf(t, u["id"])] = u["display_name"].(string)
+	}
 	reps := map[int64]string{}
 	for _, in := range s.Records("interactions") {
-		if name, ok := in["user_name"].(string); ok {
-			reps[idOf(t, in["id"])] = name
-		}
+		reps[idOf(t, in["id"])] = names[idOf(t, in["user_id"])]
 	}
 	byCustomer := map[int64][]map[string]any{}
 	for _, o := range s.Records("orders") {
@@ -162,7 +164,7 @@ func TestCustomerReportMatchesSimulator(t *testing.T) {
 				t.Errorf("%s: %s = %q, want %.2f", code, col, row[col], float64(cents)/100)
 			}
 		}
-		if got, want := row["last_order_date"], e.last.UTC().Format("2006-01-02"); got != want {
+		if got, want := row["last_order_date"], e.last.Format("2006-01-02"); got != want {
 			t.Errorf("%s: last_order_date %s, want %s", code, got, want)
 		}
 		if row["last_order_rep"] != e.rep {

@@ -264,3 +264,32 @@ func TestInterruptedPullLeavesUsableCache(t *testing.T) {
 	expectCode(t, r, 0)
 	expectCacheEqualsServer(t, w, s)
 }
+
+// A cache belongs to one API base: a run that never reached the server
+// claims nothing, a cache holding another base's records is refused with a
+// way out, and `cache clear` is that way out.
+func TestCacheBelongsToOneAPIBase(t *testing.T) {
+	_, base := startSim(t, sim.Options{Customers: 20, Orders: 20})
+	w := newWorkdir(t)
+	w.write("skynamo-config.json", `{"SKYNAMO_INSTANCE_NAME": "demo", "SKYNAMO_API_KEY": "demo-key"}`)
+	env := w.env
+
+	w.env = append(env, "SKYNAMO_API_BASE=http://127.0.0.1:1/v1/") // nothing listens there
+	r := w.run("sync", "customers")
+	expectCode(t, r, 4)
+
+	w.env = append(env, "SKYNAMO_API_BASE="+base)
+	r = w.run("sync", "customers")
+	expectCode(t, r, 0)
+
+	_, other := startSim(t, sim.Options{Customers: 20, Orders: 20})
+	w.env = append(env, "SKYNAMO_API_BASE="+other)
+	r = w.run("sync", "customers")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, "holds records of instance")
+	contains(t, r.stderr, "cache clear")
+	r = w.run("cache", "clear")
+	expectCode(t, r, 0)
+	r = w.run("sync", "customers")
+	expectCode(t, r, 0)
+}

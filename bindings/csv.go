@@ -58,6 +58,7 @@ func (m *CSV) Loader(L *lua.LState) int {
 // csvWriteOptions are the options of csv.write and csv.encode:
 //
 //	columns    {"code", "name", "custom"}: these first, in this order
+//	only       true: write just the columns named in columns, nothing else
 //	delimiter  one character, default ","; "\t" and ";" are common
 //	header     write the column names first (default true)
 //	bom        start with a UTF-8 byte order mark, so Excel reads UTF-8
@@ -69,6 +70,7 @@ func (m *CSV) Loader(L *lua.LState) int {
 //	excel      true: bom, neutralize and crlf all default to true
 type csvWriteOptions struct {
 	columns    []string
+	only       bool
 	delimiter  rune
 	header     bool
 	bom        bool
@@ -77,10 +79,16 @@ type csvWriteOptions struct {
 }
 
 func readWriteOptions(L *lua.LState, n int) csvWriteOptions {
-	o := newOptions(L, n, "columns", "delimiter", "header", "bom", "neutralize", "crlf", "excel")
+	o := newOptions(L, n, "columns", "only", "delimiter", "header", "bom", "neutralize", "crlf", "excel")
 	excel := o.bool("excel", false)
+	only := o.bool("only", false)
+	columns := o.stringList("columns")
+	if only && len(columns) == 0 {
+		o.L.ArgError(o.n, "only = true needs the columns to write")
+	}
 	return csvWriteOptions{
-		columns:    o.stringList("columns"),
+		columns:    columns,
+		only:       only,
 		delimiter:  readDelimiter(o),
 		header:     o.bool("header", true),
 		bom:        o.bool("bom", excel),
@@ -107,7 +115,7 @@ func (m *CSV) write(L *lua.LState) int {
 	path := L.CheckString(1)
 	rows := L.CheckTable(2)
 	opts := readWriteOptions(L, 3)
-	table, err := flattenRows(rows, opts.columns)
+	table, err := flattenRows(rows, opts.columns, opts.only)
 	if err != nil {
 		return pushError(L, "csv.write", err)
 	}
@@ -123,7 +131,7 @@ func (m *CSV) write(L *lua.LState) int {
 func (m *CSV) encode(L *lua.LState) int {
 	rows := L.CheckTable(1)
 	opts := readWriteOptions(L, 2)
-	table, err := flattenRows(rows, opts.columns)
+	table, err := flattenRows(rows, opts.columns, opts.only)
 	if err != nil {
 		return pushError(L, "csv.encode", err)
 	}
@@ -181,7 +189,7 @@ type csvTable struct {
 	rows    []map[string]csvCell
 }
 
-func flattenRows(rows *lua.LTable, requested []string) (*csvTable, error) {
+func flattenRows(rows *lua.LTable, requested []string, only bool) (*csvTable, error) {
 	n, ok := arrayLen(rows)
 	if k, _ := rows.Next(lua.LNil); !ok && k != lua.LNil {
 		return nil, errors.New("rows must be an array of tables (keys 1..n)")
@@ -203,7 +211,7 @@ func flattenRows(rows *lua.LTable, requested []string) (*csvTable, error) {
 		}
 		table.rows[i-1] = cells
 	}
-	table.columns = columnOrder(requested, names)
+	table.columns = columnOrder(requested, names, only)
 	return table, nil
 }
 
@@ -297,7 +305,7 @@ func scalarCell(v lua.LValue, path string) (csvCell, error) {
 
 // columnOrder puts the requested columns first (a prefix standing for its
 // nested names), then the rest sorted.
-func columnOrder(requested []string, names map[string]bool) []string {
+func columnOrder(requested []string, names map[string]bool, only bool) []string {
 	var cols []string
 	used := map[string]bool{}
 	add := func(c string) {
@@ -324,6 +332,9 @@ func columnOrder(requested []string, names map[string]bool) []string {
 		for _, name := range nested {
 			add(name)
 		}
+	}
+	if only {
+		return cols
 	}
 	var rest []string
 	for name := range names {

@@ -60,6 +60,8 @@ func parseTime(s string) (time.Time, error) {
 }
 
 // dates.parse(s) -> epoch_seconds, err
+// Whole seconds: fractions are dropped, so results print as plain integers
+// and compare the way people expect.
 func (d *Dates) parse(L *lua.LState) int {
 	s := L.CheckString(1)
 	t, err := parseTime(s)
@@ -68,13 +70,13 @@ func (d *Dates) parse(L *lua.LState) int {
 		L.Push(lua.LString(err.Error()))
 		return 2
 	}
-	L.Push(lua.LNumber(float64(t.UnixNano()) / 1e9))
+	L.Push(lua.LNumber(t.Unix()))
 	return 1
 }
 
 // dates.now() -> epoch_seconds
 func (d *Dates) nowSeconds(L *lua.LState) int {
-	L.Push(lua.LNumber(float64(d.now().UnixNano()) / 1e9))
+	L.Push(lua.LNumber(d.now().Unix()))
 	return 1
 }
 
@@ -82,25 +84,26 @@ func (d *Dates) nowSeconds(L *lua.LState) int {
 func (d *Dates) daysAgo(L *lua.LState) int {
 	n := L.CheckNumber(1)
 	t := d.now().Add(-time.Duration(float64(n) * 24 * float64(time.Hour)))
-	L.Push(lua.LNumber(float64(t.UnixNano()) / 1e9))
+	L.Push(lua.LNumber(t.Unix()))
 	return 1
 }
 
 // dates.format(epoch_seconds_or_iso, layout?) -> string
-// layout is a Go reference layout or one of "date" (2006-01-02), "datetime"
-// (2006-01-02 15:04:05) and "iso" (RFC 3339, the default); output is UTC.
+// layout is "iso" (RFC 3339, the default), "date" (2006-01-02), "datetime"
+// (2006-01-02 15:04:05) or a Go reference layout. A date-time string keeps
+// its own offset, so an order placed at 00:30+02:00 is dated that day, not
+// the day before in UTC; epoch seconds are shown in UTC.
 func (d *Dates) format(L *lua.LState) int {
 	var t time.Time
 	switch v := L.CheckAny(1).(type) {
 	case lua.LNumber:
-		sec := float64(v)
-		t = time.Unix(0, int64(sec*1e9)).UTC()
+		t = time.Unix(0, int64(float64(v)*1e9)).UTC()
 	case lua.LString:
 		parsed, err := parseTime(string(v))
 		if err != nil {
 			L.ArgError(1, err.Error())
 		}
-		t = parsed.UTC()
+		t = parsed
 	default:
 		L.ArgError(1, "expected epoch seconds or a date-time string, got "+v.Type().String())
 	}
@@ -112,7 +115,22 @@ func (d *Dates) format(L *lua.LState) int {
 		layout = "2006-01-02"
 	case "datetime":
 		layout = "2006-01-02 15:04:05"
+	default:
+		if !isGoLayout(layout) {
+			L.ArgError(2, fmt.Sprintf("unknown format %q: use \"date\", \"datetime\", \"iso\" or a Go layout such as \"02 Jan 2006\"", layout))
+		}
 	}
 	L.Push(lua.LString(t.Format(layout)))
 	return 1
+}
+
+// isGoLayout reports whether a layout names at least one part of Go's
+// reference time; anything else is a typo that would print itself.
+func isGoLayout(layout string) bool {
+	for _, part := range []string{"2006", "06", "01", "02", "Jan", "Mon", "15", "03", "04", "05", "PM", "MST", "-07"} {
+		if strings.Contains(layout, part) {
+			return true
+		}
+	}
+	return false
 }

@@ -48,6 +48,16 @@ func (m *Reader) Loader(L *lua.LState) int {
 		"fields":   m.fields,
 		"entities": m.entities,
 	})
+	// reader.custmers() would otherwise fail as "attempt to call a nil value".
+	meta := L.NewTable()
+	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		name := L.CheckAny(2).String()
+		var names []string
+		mod.ForEach(func(k, _ lua.LValue) { names = append(names, k.String()) })
+		L.RaiseError("reader has no %q%s", name, suggestion(skynamo.SuggestNames(name, names, 3)))
+		return 0
+	}))
+	L.SetMetatable(mod, meta)
 	L.Push(mod)
 	return 1
 }

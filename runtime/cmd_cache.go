@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -120,8 +121,24 @@ func cacheClearCommand() Command {
 	}
 }
 
+// runCacheClear without entities removes the instance's whole cache folder
+// without opening it, so it also frees a folder that holds another API
+// base's records (which every other command refuses to touch).
 func runCacheClear(h *Host, opts *cacheOptions, entities []string) (err error) {
 	h.Quiet = opts.Quiet
+	if len(entities) == 0 {
+		cfg, cleanup, err := loadConfig(h, &opts.HostOptions)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, cleanup()) }()
+		dir, err := skynamo.RemoveCache(h.Path(cfg.DataDir), cfg.Instance)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h.Stdout(), "removed the cache %s\n", dir)
+		return nil
+	}
 	conn, cleanup, err := connect(h, &opts.HostOptions)
 	if err != nil {
 		return err
@@ -130,10 +147,6 @@ func runCacheClear(h *Host, opts *cacheOptions, entities []string) (err error) {
 	if err := conn.cache.Clear(entities...); err != nil {
 		return err
 	}
-	what := "every entity"
-	if len(entities) > 0 {
-		what = fmt.Sprint(entities)
-	}
-	fmt.Fprintf(h.Stdout(), "cleared %s from %s\n", what, conn.cache.Dir())
+	fmt.Fprintf(h.Stdout(), "cleared %s from %s\n", strings.Join(entities, ", "), conn.cache.Dir())
 	return nil
 }

@@ -39,11 +39,33 @@ func runHelp(app *App, h *Host, args []string) error {
 	if len(args) == 0 {
 		return app.printUsage(h.Stdout())
 	}
+	// `help "cache status"` and `help cache status` mean the same.
+	args = strings.Fields(strings.Join(args, " "))
 	cmd, rest, ok := app.lookup(args)
-	if !ok || len(rest) > 0 {
-		return app.unknownCommand(args)
+	if ok && len(rest) == 0 {
+		return app.printCommandHelp(h.Stdout(), cmd)
 	}
-	return app.printCommandHelp(h.Stdout(), cmd)
+	if len(args) == 1 {
+		// `help cache`: the help of every command of the group.
+		var group []Command
+		for _, c := range app.Commands {
+			if first, _, sub := strings.Cut(c.Name, " "); sub && first == args[0] {
+				group = append(group, c)
+			}
+		}
+		for i, c := range group {
+			if i > 0 {
+				fmt.Fprintln(h.Stdout())
+			}
+			if err := app.printCommandHelp(h.Stdout(), c); err != nil {
+				return err
+			}
+		}
+		if len(group) > 0 {
+			return nil
+		}
+	}
+	return app.unknownCommand(args)
 }
 
 // printUsage is `skynamo --help`: the commands, the host flags and the

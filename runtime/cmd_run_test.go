@@ -72,7 +72,11 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{name: "ok", src: "print('hi')", code: ExitOK, stdout: "hi\n"},
 		{name: "runtime error", src: "local x = 1\nerror('boom')\n", code: ExitScriptError,
-			stderr: []string{"skynamo: s.lua:2: boom\nstack traceback:\n", "s.lua:2: in main chunk"}},
+			stderr: []string{"skynamo: s.lua:2: boom\n"}},
+		{name: "runtime error in a function", src: "local function f()\n  error('boom')\nend\nf()\n", code: ExitScriptError,
+			stderr: []string{"skynamo: s.lua:2: boom\nstack traceback:\n", "s.lua:2: in function 'f'", "s.lua:4: in main chunk"}},
+		{name: "error(msg, 0) is the script's own message", src: "error('usage: s.lua FILE', 0)", code: ExitScriptError,
+			stderr: []string{"skynamo: usage: s.lua FILE\n"}},
 		{name: "error with a table value", src: "error({})", code: ExitScriptError,
 			stderr: []string{"skynamo: s.lua:1: (error object is a table value)"}},
 		{name: "syntax error", src: "local a = 1\n\nx = = 2\n", code: ExitLoad,
@@ -149,7 +153,7 @@ func TestNestedTracebacksAreStripped(t *testing.T) {
 			return 1
 		}}}, nil, nil
 	})
-	r := c.lua("local inner = require 'inner'\ninner()\n")
+	r := c.lua("local inner = require 'inner'\nlocal function run() inner() end\nrun()\n")
 	r.expect(t, ExitScriptError)
 	if n := strings.Count(r.stderr, "stack traceback:"); n != 1 {
 		t.Errorf("%d tracebacks:\n%s", n, r.stderr)

@@ -81,12 +81,14 @@ func runSync(ctx context.Context, h *Host, opts *syncOptions, entities []string)
 	if len(entities) == 0 {
 		entities = skynamo.EntityNames()
 	}
+	// The table below says what each pull did; no progress lines besides it.
+	syncer := skynamo.NewSyncer(conn.client, conn.cache, skynamo.SyncOptions{})
 	tw := tabwriter.NewWriter(h.Stdout(), 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "entity\tpull\trecords\treceived\trequests\ttime\t")
 	defer tw.Flush()
 	var total int64
 	for _, name := range entities {
-		res, err := conn.syncer.Sync(ctx, name, opts.Force)
+		res, err := syncer.Sync(ctx, name, opts.Force)
 		total += res.Requests
 		mode := string(res.Mode)
 		if !res.Complete && err != nil {

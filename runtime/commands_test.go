@@ -141,3 +141,14 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpOfAGroupedCommand(t *testing.T) {
+	for _, args := range [][]string{{"help", "cache status"}, {"help", "cache", "status"}, {"cache", "status", "--help"}} {
+		r := newCLI(t).run(args...)
+		r.expect(t, ExitOK)
+		mustContain(t, "stdout", r.stdout, "skynamo cache status [flags] [ENTITY...]")
+	}
+	r := newCLI(t).run("help", "cache")
+	r.expect(t, ExitOK)
+	mustContain(t, "stdout", r.stdout, "skynamo cache status", "skynamo cache clear")
+}

@@ -178,6 +178,12 @@ func (s *session) failure(err error) error {
 		cause = ae.Cause
 	}
 	msg = tidyMessage(msg)
+	trace := tidyTraceback(ae.StackTrace)
+	if _, isString := ae.Object.(lua.LString); isString && !hasPosition(msg) && raisedByError(trace) {
+		// error(msg, 0): the script asked for its message without a
+		// position, typically a usage message for its own arguments.
+		return &ScriptError{Message: msg}
+	}
 	if !hasPosition(msg) {
 		// A Go error raised by a binding carries no position; the innermost
 		// Lua frame of the traceback says where the script was.
@@ -185,7 +191,34 @@ func (s *session) failure(err error) error {
 			msg = pos + " " + msg
 		}
 	}
-	return &ScriptError{Message: msg, Traceback: tidyTraceback(ae.StackTrace), Cause: cause}
+	if luaFrames(trace) <= 1 {
+		trace = "" // only the main chunk: the message's position says it all
+	}
+	return &ScriptError{Message: msg, Traceback: trace, Cause: cause}
+}
+
+// raisedByError reports whether the innermost frame is Lua's error().
+func raisedByError(trace string) bool {
+	for _, line := range strings.Split(trace, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "stack traceback") {
+			continue
+		}
+		return line == "[G]: in function 'error'"
+	}
+	return false
+}
+
+// luaFrames counts the Lua (not Go) frames of a traceback.
+func luaFrames(trace string) int {
+	n := 0
+	for _, line := range strings.Split(trace, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "[G]") && !strings.HasPrefix(line, "stack traceback") {
+			n++
+		}
+	}
+	return n
 }
 
 // errorText renders a Lua error value. Strings are the message; a userdata

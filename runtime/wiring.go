@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"sync"
 
 	"context"
@@ -36,25 +37,13 @@ const RetryBaseEnv = "SKYNAMO_RETRY_BASE"
 // with a throw-away cache) and builds the client, cache and syncer. cleanup
 // closes the simulator and removes its cache.
 func connect(h *Host, opts *HostOptions) (*connection, func() error, error) {
-	in, cleanup, err := configInput(h, opts)
+	cfg, cleanup, err := loadConfig(h, opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	fail := func(err error) (*connection, func() error, error) {
 		_ = cleanup()
 		return nil, nil, err
-	}
-	cfg, warnings, err := skynamo.LoadConfig(in)
-	if err != nil {
-		return fail(UsageError("see the README's \"Point it at a real instance\", or try --sim", "%v", err))
-	}
-	h.AddSecret(cfg.APIKey)
-	h.AddSecret(cfg.GmailPassword)
-	for _, w := range warnings {
-		h.Warnf("%s", w)
-	}
-	if opts.Concurrency > 0 {
-		cfg.Concurrency = opts.Concurrency
 	}
 	backoff, err := retryBackoff(h)
 	if err != nil {
@@ -66,10 +55,33 @@ func connect(h *Host, opts *HostOptions) (*connection, func() error, error) {
 	}
 	cache, err := skynamo.OpenCache(h.Path(cfg.DataDir), cfg.APIBase, cfg.Instance)
 	if err != nil {
-		return fail(WithExitCode(ExitUsage, err, "use another --data-dir, or `skynamo cache clear` if this cache is no longer needed"))
+		return fail(WithExitCode(ExitUsage, err, ""))
 	}
 	syncer := skynamo.NewSyncer(client, cache, skynamo.SyncOptions{Logf: h.Progressf})
 	return &connection{cfg: cfg, client: client, cache: cache, syncer: syncer, sim: opts.Sim}, cleanup, nil
+}
+
+// loadConfig reads the config the host flags point at, registers its
+// secrets with the host and prints its warnings.
+func loadConfig(h *Host, opts *HostOptions) (skynamo.Config, func() error, error) {
+	in, cleanup, err := configInput(h, opts)
+	if err != nil {
+		return skynamo.Config{}, nil, err
+	}
+	cfg, warnings, err := skynamo.LoadConfig(in)
+	if err != nil {
+		_ = cleanup()
+		return skynamo.Config{}, nil, UsageError("see the README's \"Point it at a real instance\", or try --sim", "%v", err)
+	}
+	h.AddSecret(cfg.APIKey)
+	h.AddSecret(cfg.GmailPassword)
+	for _, w := range warnings {
+		h.Warnf("%s", w)
+	}
+	if opts.Concurrency > 0 {
+		cfg.Concurrency = opts.Concurrency
+	}
+	return cfg, cleanup, nil
 }
 
 // configInput says where the config comes from. With --sim it is the
@@ -187,6 +199,14 @@ func (lc *lazyConnection) readerLoader(notes *errorNotes) lua.LGFunction {
 		if lc.opts.Refresh {
 			reader.RefreshAll()
 		}
-		return bindings.NewReader(reader, notes.note).Loader(L)
+		onError := func(err error) string {
+			// A script that carries on after a quota stop still delivered
+			// less than asked: cron must see "partial", not success.
+			if errors.Is(err, skynamo.ErrQuotaExceeded) {
+				lc.h.NotePartial(quotaHint)
+			}
+			return notes.note(err)
+		}
+		return bindings.NewReader(reader, onError).Loader(L)
 	}
 }

@@ -15,8 +15,9 @@
 -- One row per customer, sorted by order value in the base currency (largest
 -- first, using each order's currency_rate_to_base): code, name,
 -- order count, order total rounded to cents (one column per currency when the
--- orders use more than one), last order date, the rep on the most recent
--- order, then the chosen custom fields.
+-- orders use more than one), last order date (in the order's own time zone),
+-- the rep on the most recent order (display name), then the chosen custom
+-- fields.
 local reader = require "reader"
 local csv = require "csv"
 local dates = require "dates"
@@ -63,6 +64,18 @@ end
 
 local customers = assert(reader.customers())
 local orders = assert(reader.orders())
+local users = tables.index_by(assert(reader.users()), "id")
+
+-- rep_name is how managers know a rep: the display name, else the login.
+local function rep_name(order)
+  local u = users[order.user_id]
+  return (u and u.display_name) or order.user_name
+end
+
+-- money keeps two decimals, as a person expects to read an amount.
+local function money(cents)
+  return string.format("%.2f", cents / 100)
+end
 
 local since = dates.days_ago(opts.days)
 local recent = tables.filter(orders, function(o)
@@ -97,16 +110,16 @@ for _, c in ipairs(customers) do
       name = c.name,
       order_count = #list,
       last_order_date = dates.format(last.date, "date"),
-      last_order_rep = last.user_name,
+      last_order_rep = rep_name(last),
     }
     if currency_count > 1 then
       -- A currency the customer did not order in stays empty, not 0.
       for cur, c in pairs(cents) do
-        row["order_total_" .. cur] = c / 100
+        row["order_total_" .. cur] = money(c)
       end
     else
       local cur = next(cents)
-      row.order_total = cents[cur] / 100
+      row.order_total = money(cents[cur])
       row.currency = cur
     end
     for _, name in ipairs(opts.fields) do

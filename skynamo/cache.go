@@ -67,6 +67,11 @@ type Cache struct {
 	tmp  string
 	meta CacheMeta
 	kv   *diskv.Diskv
+
+	// metaSaved: meta.json names this cache's owner on disk. It is written
+	// with the first records, not on open, so a run that never reached the
+	// server (a wrong API base) does not claim the folder.
+	metaSaved bool
 }
 
 // OpenCache opens (creating if needed) the cache of instance at apiBase under
@@ -108,7 +113,7 @@ func (c *Cache) checkMeta() error {
 	data, err := c.kv.Read(metaKey)
 	if errors.Is(err, fs.ErrNotExist) {
 		c.meta.Created = time.Now().UTC()
-		return c.writeJSON(metaKey, c.meta)
+		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("cache %s: %w", c.dir, err)
@@ -118,14 +123,45 @@ func (c *Cache) checkMeta() error {
 		return fmt.Errorf("cache %s: %s is damaged (%v); remove the folder to start afresh", c.dir, metaKey, err)
 	}
 	if found.APIBase != c.meta.APIBase || found.Instance != c.meta.Instance {
-		return fmt.Errorf("cache %s belongs to instance %q at %s, not %q at %s; use another SKYNAMO_DATA_DIR or remove the folder",
+		if !c.holdsRecords() {
+			// Nothing cached for the old owner: the folder is free to take.
+			c.meta.Created = time.Now().UTC()
+			return nil
+		}
+		return fmt.Errorf("cache %s holds records of instance %q at %s, not %q at %s; use another --data-dir, or `skynamo cache clear` to delete them",
 			c.dir, found.Instance, found.APIBase, c.meta.Instance, c.meta.APIBase)
 	}
 	if found.Format != cacheFormat {
 		return fmt.Errorf("cache %s has format %d, this program writes %d; remove the folder to pull afresh", c.dir, found.Format, cacheFormat)
 	}
 	c.meta = found
+	c.metaSaved = true
 	return nil
+}
+
+// holdsRecords reports whether any entity has a records file.
+func (c *Cache) holdsRecords() bool {
+	for _, name := range EntityNames() {
+		if c.kv.Has(recordsKey(name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// RemoveCache deletes the whole cache folder of instance under dataDir,
+// whoever it belongs to: the way out of a cache that belongs to another API
+// base, which OpenCache refuses.
+func RemoveCache(dataDir, instance string) (string, error) {
+	if instance == "" {
+		return "", errors.New("cache: the instance name is empty")
+	}
+	folder := safeFolderName(instance)
+	dir := filepath.Join(dataDir, "cache", folder)
+	if err := os.RemoveAll(dir); err != nil {
+		return dir, fmt.Errorf("cache %s: %w", dir, err)
+	}
+	return dir, os.RemoveAll(filepath.Join(dataDir, "cache", ".tmp", folder))
 }
 
 // removeStaleTemps deletes temporary files a crashed write left behind.
@@ -187,6 +223,12 @@ func (c *Cache) Records(entity string) ([]json.RawMessage, error) {
 // Save replaces the entity's records and state. state.Count is set from
 // records.
 func (c *Cache) Save(entity string, records []json.RawMessage, state EntityState) error {
+	if !c.metaSaved {
+		if err := c.writeJSON(metaKey, c.meta); err != nil {
+			return fmt.Errorf("cache: saving %s: %w", metaKey, err)
+		}
+		c.metaSaved = true
+	}
 	var buf bytes.Buffer
 	buf.Grow(recordsSize(records))
 	buf.WriteByte('[')

@@ -11,18 +11,32 @@ import (
 
 func TestCacheBelongsToOneInstance(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := OpenCache(dir, "http://127.0.0.1:5000/v1/", "demo"); err != nil {
+	simCache, err := OpenCache(dir, "http://127.0.0.1:5000/v1/", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A run that never got a record (a wrong API base) claims nothing.
+	if _, err := OpenCache(dir, DefaultAPIBase, "demo"); err != nil {
+		t.Errorf("an empty cache refused another API base: %v", err)
+	}
+	if err := simCache.Save("customers", []json.RawMessage{json.RawMessage(`{"id":1}`)}, EntityState{Complete: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := OpenCache(dir, "http://127.0.0.1:5000/v1/", "demo"); err != nil {
 		t.Errorf("reopening the same cache: %v", err)
 	}
-	_, err := OpenCache(dir, DefaultAPIBase, "demo")
-	if err == nil || !strings.Contains(err.Error(), `belongs to instance "demo" at http://127.0.0.1:5000/v1/`) {
+	_, err = OpenCache(dir, DefaultAPIBase, "demo")
+	if err == nil || !strings.Contains(err.Error(), `holds records of instance "demo" at http://127.0.0.1:5000/v1/`) {
 		t.Errorf("a real instance opened the simulator's cache: %v", err)
 	}
 	if _, err := OpenCache(dir, DefaultAPIBase, "acme"); err != nil {
 		t.Errorf("another instance gets its own folder: %v", err)
+	}
+	if _, err := RemoveCache(dir, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenCache(dir, DefaultAPIBase, "demo"); err != nil {
+		t.Errorf("after RemoveCache the folder is free: %v", err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -62,6 +63,12 @@ func NewClient(cfg Config, opt ClientOptions) (*Client, error) {
 	base, err := url.Parse(cfg.APIBase)
 	if err != nil || base.Host == "" {
 		return nil, fmt.Errorf("API base %q is not an absolute URL", cfg.APIBase)
+	}
+	if err := checkHeaderValue(KeyAPIKey, cfg.APIKey); err != nil {
+		return nil, err
+	}
+	if err := checkHeaderValue(KeyInstance, cfg.Instance); err != nil {
+		return nil, err
 	}
 	if cfg.Concurrency < 1 {
 		cfg.Concurrency = DefaultConcurrency
@@ -187,8 +194,29 @@ func (c *Client) shouldRetry(method string, err error) bool {
 		}
 		return apiErr.retryable()
 	}
+	if permanentNetworkError(err) {
+		return false
+	}
 	// Network errors and timeouts: the request may never have arrived.
 	return method != http.MethodPost
+}
+
+// permanentNetworkError spots failures that no retry can mend: a host name
+// that does not exist. Eight attempts at it would only delay the message.
+func permanentNetworkError(err error) bool {
+	var dns *net.DNSError
+	return errors.As(err, &dns) && dns.IsNotFound
+}
+
+// checkHeaderValue refuses a value net/http would refuse to send, naming
+// the setting instead of failing every request with a header error.
+func checkHeaderValue(setting, v string) error {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 && b != '\t' || b == 0x7f {
+			return fmt.Errorf("%s contains a line break or control character at position %d; check how it was pasted", setting, i+1)
+		}
+	}
+	return nil
 }
 
 // once sends the request a single time.

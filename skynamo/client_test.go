@@ -194,3 +194,10 @@ func TestFullJitterBackoffStaysInBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestUnsendableKeyIsAConfigError(t *testing.T) {
+	_, err := NewClient(Config{Instance: "demo", APIKey: "abc\ndef", APIBase: "http://127.0.0.1:1/v1/"}, ClientOptions{})
+	if err == nil || !strings.Contains(err.Error(), KeyAPIKey) || strings.Contains(err.Error(), "abc") {
+		t.Errorf("NewClient with a line break in the key: %v", err)
+	}
+}

@@ -149,7 +149,6 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 	err = p.run(ctx, state, cached)
 	p.res.Duration = s.now().Sub(start)
 	if err != nil {
-		s.logf("%s: %s pull stopped after %s: %v", e.Name, p.res.Mode, plural(p.res.Requests, "request"), err)
 		if p.res.Records > 0 {
 			return p.res, fmt.Errorf("pulling %s stopped; the cache keeps %d records: %w", e.Name, p.res.Records, err)
 		}

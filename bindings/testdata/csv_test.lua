@@ -177,3 +177,12 @@ function TestBadOptionsRaise()
     assert(err:find(c[2]), "case " .. i .. ": " .. err)
   end
 end
+
+function TestOnlyTheNamedColumns()
+  local csv = require "csv"
+  local rows = { { code = "A1", name = "Acme", extra = 1, custom = { ["Credit Limit (R)"] = 5 } } }
+  local text = assert(csv.encode(rows, { columns = { "name", "custom" }, only = true }))
+  assert_eq(text, "name,custom.Credit Limit (R)\nAcme,5\n")
+  local ok, err = pcall(csv.encode, rows, { only = true })
+  assert(not ok and tostring(err):find("only = true needs the columns"), tostring(err))
+end

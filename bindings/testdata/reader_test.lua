@@ -81,3 +81,8 @@ function TestRefreshAndGenericList()
   local found = first_with(fields, function(f) return f.name == "Credit Limit (R)" end)
   assert(found and found.ident == "credit_limit_r")
 end
+
+function TestMisspeltEntitySuggests()
+  local ok, err = pcall(function() return reader.custmers() end)
+  assert(not ok and tostring(err):find('"customers"', 1, true), tostring(err))
+end
