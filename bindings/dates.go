@@ -6,6 +6,8 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"skynamo/skynamo"
 )
 
 // Dates is the `dates` module: Skynamo sends date-times as ISO 8601 with an
@@ -37,34 +39,12 @@ func (d *Dates) Loader(L *lua.LState) int {
 	return 1
 }
 
-// inputLayouts are the forms the API and users write: full offset form with
-// any number of fractional digits, the instance-local form writes accept, and
-// plain dates.
-var inputLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04:05",
-	"2006-01-02",
-}
-
-// parseTime reads every date-time form Skynamo sends; forms without an offset
-// are taken as UTC.
-func parseTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range inputLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("dates: %q is not a date-time (expected e.g. 2024-05-11T10:12:13+02:00 or 2024-05-11)", s)
-}
-
 // dates.parse(s) -> epoch_seconds, err
 // Whole seconds: fractions are dropped, so results print as plain integers
 // and compare the way people expect.
 func (d *Dates) parse(L *lua.LState) int {
 	s := L.CheckString(1)
-	t, err := parseTime(s)
+	t, err := skynamo.ParseDateTime(s)
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
@@ -99,7 +79,7 @@ func (d *Dates) format(L *lua.LState) int {
 	case lua.LNumber:
 		t = time.Unix(0, int64(float64(v)*1e9)).UTC()
 	case lua.LString:
-		parsed, err := parseTime(string(v))
+		parsed, err := skynamo.ParseDateTime(string(v))
 		if err != nil {
 			L.ArgError(1, err.Error())
 		}

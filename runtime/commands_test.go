@@ -127,21 +127,6 @@ func TestClosest(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		d    int
-	}{
-		{"", "", 0}, {"run", "run", 0}, {"run", "rnu", 1}, {"run", "ru", 1},
-		{"kitten", "sitting", 3}, {"", "abc", 3}, {"café", "cafe", 1},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
-		}
-	}
-}
-
 func TestHelpOfAGroupedCommand(t *testing.T) {
 	for _, args := range [][]string{{"help", "cache status"}, {"help", "cache", "status"}, {"cache", "status", "--help"}} {
 		r := newCLI(t).run(args...)

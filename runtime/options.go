@@ -33,11 +33,11 @@ func (o *HostOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Sim, "sim", false, "run against an in-process API simulator with demo data (no network, no key needed)")
 	fs.StringVar(&o.Config, "config", DefaultConfigPath, "config file `PATH`")
 	fs.StringVar(&o.Key, "key", "", "use the config file's key `NAME` as the API token instead of SKYNAMO_API_KEY")
-	fs.StringVar(&o.DataDir, "data-dir", "", "`DIR` for the cache and output files (default: from the config, else ./skynamo_data)")
+	fs.StringVar(&o.DataDir, "data-dir", "", "`DIR` holding the cache (default: SKYNAMO_DATA_DIR, else ./skynamo_data)")
 	fs.BoolVar(&o.Refresh, "refresh", false, "pull every entity again instead of using the cache")
 	fs.IntVar(&o.Concurrency, "concurrency", 0, "at most `N` API requests at a time (0 = the default)")
 	fs.StringVar(&o.Instance, "instance", "", "Skynamo instance `NAME` (overrides the config)")
-	fs.StringVar(&o.APIBase, "api-base", "", "API base `URL` (overrides the one derived from instance and region)")
+	fs.StringVar(&o.APIBase, "api-base", "", "API base `URL` (overrides SKYNAMO_API_BASE; default https://api.skynamo.me/v1/)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or warnings on stderr")
 }
 

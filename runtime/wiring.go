@@ -1,17 +1,16 @@
 package runtime
 
 import (
-	"errors"
-	"sync"
-
 	"context"
+	"errors"
 	"fmt"
-	lua "github.com/yuin/gopher-lua"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cjoudrey/gluahttp"
+	lua "github.com/yuin/gopher-lua"
 
 	"skynamo/bindings"
 	"skynamo/skynamo"

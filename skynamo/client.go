@@ -237,7 +237,7 @@ func (c *Client) once(ctx context.Context, method, path, target string, body []b
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, 0, &networkError{method: method, path: path, err: err}
 	}
 	defer resp.Body.Close()
 	data, err := readBody(resp)
@@ -249,6 +249,25 @@ func (c *Client) once(ctx context.Context, method, path, target string, body []b
 	}
 	return nil, retryAfter(resp.Header.Get("Retry-After")), newAPIError(method, path, resp.StatusCode, data)
 }
+
+// networkError is a request that got no answer. Its text names the request
+// once ("GET /customers: dial tcp 127.0.0.1:1: connection refused"), not the
+// whole URL with its query again as net/http's *url.Error does; the
+// *url.Error stays reachable through Unwrap.
+type networkError struct {
+	method, path string
+	err          error
+}
+
+func (e *networkError) Error() string {
+	var urlErr *url.Error
+	if errors.As(e.err, &urlErr) {
+		return fmt.Sprintf("%s %s: %v", e.method, e.path, urlErr.Err)
+	}
+	return fmt.Sprintf("%s %s: %v", e.method, e.path, e.err)
+}
+
+func (e *networkError) Unwrap() error { return e.err }
 
 // resolve joins a path like "/customers" to the base ".../v1/".
 func (c *Client) resolve(path string, query url.Values) string {

@@ -144,14 +144,15 @@ func leadingInt(s string) (int64, string, bool) {
 
 // SuggestNames returns up to n of the candidates closest to query by edit
 // distance, ignoring case; only candidates close enough to be a plausible
-// typo are returned, closest first.
+// typo, or that start with the query (a name cut short), are returned,
+// closest first.
 func SuggestNames(query string, candidates []string, n int) []string {
 	type scored struct {
 		name string
 		d    int
 	}
 	q := []rune(strings.ToLower(query))
-	limit := max(3, len(q)/2)
+	limit := len(q)/3 + 1 // typos, not different words: "x" is not close to "run"
 	seen := map[string]bool{}
 	var found []scored
 	for _, c := range candidates {
@@ -159,7 +160,9 @@ func SuggestNames(query string, candidates []string, n int) []string {
 			continue
 		}
 		seen[c] = true
-		if d := editDistance(q, []rune(strings.ToLower(c))); d <= limit {
+		lc := strings.ToLower(c)
+		d := editDistance(q, []rune(lc))
+		if d <= limit || len(q) >= 3 && strings.HasPrefix(lc, string(q)) {
 			found = append(found, scored{c, d})
 		}
 	}
@@ -176,8 +179,10 @@ func SuggestNames(query string, candidates []string, n int) []string {
 	return out
 }
 
-// editDistance is the Levenshtein distance in runes.
+// editDistance is the Levenshtein distance in runes, counting a swap of two
+// neighbouring letters ("rnu" for "run") as one edit, the commonest typo.
 func editDistance(a, b []rune) int {
+	prev2 := make([]int, len(b)+1)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -191,8 +196,11 @@ func editDistance(a, b []rune) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }

@@ -172,3 +172,18 @@ func TestFieldEditDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		d    int
+	}{
+		{"", "", 0}, {"run", "run", 0}, {"run", "rnu", 1}, {"run", "ru", 1},
+		{"kitten", "sitting", 3}, {"", "abc", 3}, {"café", "cafe", 1},
+	}
+	for _, tt := range tests {
+		if got := editDistance([]rune(tt.a), []rune(tt.b)); got != tt.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
+		}
+	}
+}

@@ -37,13 +37,20 @@ const (
 	addressLines       = 4
 )
 
-// valuelessTypes carry pictures or layout, nothing a script can use.
-var valuelessTypes = map[string]bool{
-	TypeImages: true, TypeSignature: true, TypeSketch: true, TypeDivider: true, TypeLabel: true,
+// valueless reports whether a field type carries pictures or layout,
+// nothing a script can use.
+func valueless(fieldType string) bool {
+	switch fieldType {
+	case TypeImages, TypeSignature, TypeSketch, TypeDivider, TypeLabel:
+		return true
+	}
+	return false
 }
 
 // AddressParts names the four lines of an Address Field, in wire order.
-var AddressParts = [addressLines]string{"street", "city", "state", "zip"}
+func AddressParts() [addressLines]string {
+	return [addressLines]string{"street", "city", "state", "zip"}
+}
 
 // Decode converts a wire value (always a string) by the field's type:
 //
@@ -62,7 +69,7 @@ var AddressParts = [addressLines]string{"street", "city", "state", "zip"}
 // A value that does not read as its type is kept as text, with a warning,
 // so no data is lost.
 func (f *Field) Decode(wire string) (v any, ok bool, warning string) {
-	if wire == "" || valuelessTypes[f.Type] {
+	if wire == "" || valueless(f.Type) {
 		return nil, false, ""
 	}
 	switch f.Type {
@@ -116,33 +123,38 @@ func ParseNumber(s string) (any, bool) {
 	return x, true
 }
 
-// inputDateLayouts are the date-time spellings accepted on input: the API's
-// own (any offset, 0 to 9 fractional digits — Go accepts a fraction after
-// the seconds even when the layout has none), the offset-less local form
-// writes use, and a bare date.
-var inputDateLayouts = []string{
-	time.RFC3339,
-	"2006-01-02T15:04:05",
-	"2006-01-02 15:04:05Z07:00",
-	"2006-01-02 15:04:05",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04",
-	"2006-01-02",
+// ParseDateTime reads every date-time spelling skynamo meets: the API's own
+// (any offset, 0 to 9 fractional digits — Go accepts a fraction after the
+// seconds even when the layout has none), the offset-less local form writes
+// use (read as UTC, since the instance's zone is not known here), and a
+// bare date. The result keeps the offset it was written with.
+func ParseDateTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range [...]string{
+		time.RFC3339,
+		"2006-01-02T15:04:05",
+		"2006-01-02 15:04:05Z07:00",
+		"2006-01-02 15:04:05",
+		"2006-01-02T15:04Z07:00",
+		"2006-01-02T15:04",
+		"2006-01-02",
+	} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date-time (expected e.g. 2024-05-11T10:12:13+02:00 or 2024-05-11)", s)
 }
 
 // NormalizeDateTime rewrites a date-time in the one form skynamo hands to
 // scripts: RFC 3339 in UTC to the second, e.g. 2024-05-11T08:12:13Z, which
-// sorts correctly as text. Fractional seconds are dropped. A value without
-// an offset (the instance-local form writes may use) is read as UTC, since
-// the instance's zone is not known here.
+// sorts correctly as text. Fractional seconds are dropped.
 func NormalizeDateTime(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range inputDateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC().Truncate(time.Second).Format(DateTimeLayout), nil
-		}
+	t, err := ParseDateTime(s)
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("%q is not a date-time", s)
+	return t.UTC().Truncate(time.Second).Format(DateTimeLayout), nil
 }
 
 func (f *Field) decodeAddress(wire string) (any, bool, string) {
@@ -155,7 +167,7 @@ func (f *Field) decodeAddress(wire string) (any, bool, string) {
 	}
 	addr := make(map[string]any, addressLines)
 	empty := true
-	for i, part := range AddressParts {
+	for i, part := range AddressParts() {
 		v := ""
 		if i < len(lines) {
 			v = strings.TrimSpace(lines[i])

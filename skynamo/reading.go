@@ -225,12 +225,21 @@ func (r *Reader) onlyForm(recs []Record, s *Schema, form string) ([]Record, erro
 		want = s.Form(id)
 	}
 	if want == nil {
+		// The first form by id with exactly this name, else the first whose
+		// name differs only in case.
 		var names []string
+		var folded *Form
 		for _, f := range s.Forms {
-			if f.Name == form || strings.EqualFold(f.Name, form) && want == nil {
+			switch {
+			case want == nil && f.Name == form:
 				want = f
+			case folded == nil && strings.EqualFold(f.Name, form):
+				folded = f
 			}
 			names = append(names, f.Name)
+		}
+		if want == nil {
+			want = folded
 		}
 		if want == nil {
 			return nil, fmt.Errorf("no form is named %q%s", form, didYouMean(SuggestNames(form, names, 3)))

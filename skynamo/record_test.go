@@ -208,3 +208,13 @@ func BenchmarkRecordDecode100k(b *testing.B) {
 		}
 	}
 }
+
+func TestVersionReadsAsRowVersion(t *testing.T) {
+	rec, err := DecodeRecord(json.RawMessage(`{"id": 1, "version": 9007199254740993}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Props["row_version"] != json.Number("9007199254740993") {
+		t.Errorf("row_version = %#v, want the exact version", rec.Props["row_version"])
+	}
+}

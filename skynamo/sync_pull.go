@@ -159,6 +159,13 @@ func (p *pull) resumeVersioned(ctx context.Context, state EntityState, cached []
 		return err
 	}
 	sortByID(merged)
+	// Keep the pages before the incremental pull spends requests: if the
+	// quota runs out there, the next run need not fetch them again.
+	kept := state
+	kept.Mode, kept.Complete, kept.ServerTotal = ModeResume, false, st.TotalItems
+	if err := p.save(merged, kept); err != nil {
+		return err
+	}
 	whole := state
 	whole.MaxRowVersion, whole.ResumeRowVersion, whole.Complete = state.ResumeRowVersion, 0, true
 	return p.incremental(ctx, whole, merged)

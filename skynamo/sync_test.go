@@ -311,3 +311,36 @@ func TestCancelledPullStops(t *testing.T) {
 		t.Error("a cancelled first pull saved a state")
 	}
 }
+
+// A resume whose pages arrive but whose closing incremental request hits
+// the quota keeps those pages: the next run does not fetch them again.
+func TestQuotaDuringResumeKeepsThePages(t *testing.T) {
+	env := newSimEnv(t, sim.Options{Customers: 1000}, func(c *Config) { c.Concurrency = 1 })
+	ctx := context.Background()
+	env.srv.SetFaults(sim.Faults{QuotaLimit: 3})
+	if _, err := env.syncer.Records(ctx, "customers", false); !errors.Is(err, ErrQuotaExceeded) {
+		t.Fatalf("first pull: %v, want the quota", err)
+	}
+	// Enough quota for pages 3-5 but not for the incremental request.
+	env.srv.ResetRequests() // a new quota window of 3 requests
+	if _, err := env.syncer.Sync(ctx, "customers", false); !errors.Is(err, ErrQuotaExceeded) {
+		t.Fatalf("resume: %v, want the quota at the incremental request", err)
+	}
+	state, _, _ := env.cache.State("customers")
+	if state.Count != 1000 || state.Complete {
+		t.Fatalf("after the resume's pages: %+v, want all 1000 records kept, not complete", state)
+	}
+	env.srv.SetFaults(sim.Faults{})
+	env.srv.ResetRequests()
+	res, err := env.syncer.Sync(ctx, "customers", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests > 2 {
+		t.Errorf("finishing took %d requests; the pages were already kept", res.Requests)
+	}
+	records, _ := env.cache.Records("customers")
+	if !equalRecords(decodeRecords(t, records), env.srv.Records("customers")) {
+		t.Error("the cache does not equal the server")
+	}
+}
