@@ -29,6 +29,7 @@ func luaTestModules(t *testing.T) []luaModule {
 		{"csv", NewCSV().Loader},
 		{"dates", NewDates(nil).Loader},
 		{"reader", NewReader(newTestReader(t), nil).Loader},
+		{"http", NewHTTP(nil).Loader},
 	}
 }
 
@@ -62,6 +63,7 @@ func runLuaFile(t *testing.T, file string, modules []luaModule) {
 	}
 	current := t // the subtest whose helpers are in use
 	L.SetGlobal("assert_eq", L.NewFunction(assertEq))
+	L.SetGlobal("echo_url", lua.LString(newEchoServer(t)))
 	L.SetGlobal("tmpdir", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LString(current.TempDir()))
 		return 1

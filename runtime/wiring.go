@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"sync"
 	"time"
 
-	"github.com/cjoudrey/gluahttp"
 	lua "github.com/yuin/gopher-lua"
 
 	"skynamo/bindings"
@@ -152,7 +150,7 @@ func skynamoModules(notes *errorNotes) ModuleFactory {
 			{Name: "csv", Loader: bindings.NewCSV().Loader},
 			{Name: "json", Loader: bindings.NewJSON().Loader},
 			{Name: "dates", Loader: bindings.NewDates(nil).Loader},
-			{Name: "http", Loader: gluahttp.NewHttpModule(&http.Client{Timeout: skynamo.DefaultTimeout}).Loader},
+			{Name: "http", Loader: bindings.NewHTTP(nil).Loader},
 		}
 		return mods, lc.close, nil
 	}
