@@ -55,15 +55,17 @@ func TestIncrementalSyncIsOneRequest(t *testing.T) {
 	r := w.run("sync", "customers")
 	expectCode(t, r, 0)
 	contains(t, r.stdout, "customers")
-	if got := s.RequestsFor("/customers"); got != 3 {
-		t.Errorf("first pull of 450 customers: %d list requests, want 3 pages of 200", got)
+	// 3 pages of 200, and one follow-up for changes made during the pull.
+	first := s.RequestsFor("/customers")
+	if first != 4 {
+		t.Errorf("first pull of 450 customers: %d list requests, want 3 pages + 1 follow-up", first)
 	}
 
 	r = w.run("sync", "customers")
 	expectCode(t, r, 0)
 	contains(t, r.stdout, "fresh")
-	if got := s.RequestsFor("/customers"); got != 3 {
-		t.Errorf("a fresh cache sent %d more requests", got-3)
+	if got := s.RequestsFor("/customers"); got != first {
+		t.Errorf("a fresh cache sent %d more requests", got-first)
 	}
 
 	s.TouchCustomers(10)
@@ -293,4 +295,49 @@ func TestCacheBelongsToOneAPIBase(t *testing.T) {
 	expectCode(t, r, 0)
 	r = w.run("sync", "customers")
 	expectCode(t, r, 0)
+}
+
+// --max-requests caps what one run spends: the pull stops at the budget
+// with the "partial" code, keeps its pages, and the next run continues.
+func TestRequestBudget(t *testing.T) {
+	s, base := startSim(t, sim.Options{Customers: 1000, Orders: 20})
+	w := newWorkdir(t)
+	w.useSim(base)
+	r := w.run("sync", "--max-requests", "2", "--concurrency", "1", "customers")
+	expectCode(t, r, 5)
+	contains(t, r.stderr, "--max-requests")
+	if got := s.Requests(); got > 2 {
+		t.Errorf("the server saw %d requests; the budget was 2", got)
+	}
+	r = w.run("sync", "customers")
+	expectCode(t, r, 0)
+	expectCacheEqualsServer(t, w, s)
+}
+
+// --offline runs a script from the cache alone and says how old each
+// entity is; an unreachable API is one line that suggests --offline.
+func TestOfflineRunsFromTheCache(t *testing.T) {
+	s, base := startSim(t, sim.Options{Customers: 300, Orders: 20})
+	w := newWorkdir(t)
+	w.useSim(base)
+	r := w.run("sync", "customers", "form_definitions")
+	expectCode(t, r, 0)
+	s.Close() // the API goes away
+
+	w.write("dump.lua", dumpCustomers)
+	r = w.run("run", "--refresh", "dump.lua", "dump.csv")
+	expectCode(t, r, 4)
+	contains(t, r.stderr, "--offline")
+
+	r = w.run("run", "--offline", "dump.lua", "dump.csv")
+	expectCode(t, r, 0)
+	contains(t, r.stderr, "offline: customers from the cache, 300 records pulled")
+	if rows := w.readCSV("dump.csv"); len(rows) != 300 {
+		t.Errorf("offline dump has %d customers, want 300", len(rows))
+	}
+
+	w.write("orders.lua", `assert(require("reader").orders())`)
+	r = w.run("run", "--offline", "orders.lua")
+	expectCode(t, r, 1)
+	contains(t, r.stderr, "orders has never been pulled")
 }

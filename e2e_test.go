@@ -24,6 +24,7 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	runDecodeChild() // a benchmark's child process: decodes and exits
 	dir, err := os.MkdirTemp("", "skynamo-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -48,9 +48,14 @@ func (n *errorNotes) find(text string) (error, bool) {
 	return best, best != nil
 }
 
-// quotaHint is what to do about an exhausted quota: nothing now, and
-// nothing is lost.
-const quotaHint = "the API token's request quota is used up; the records pulled so far are kept in the cache and the next run continues from them once the quota resets"
+// partialHint says what to do about a pull stopped by the quota or the
+// run's request budget: nothing now, and nothing is lost.
+func partialHint(err error) string {
+	if errors.Is(err, skynamo.ErrBudgetExceeded) {
+		return "this run's --max-requests budget is used up; the records pulled so far are kept in the cache and the next run continues from them"
+	}
+	return "the API token's request quota is used up; the records pulled so far are kept in the cache and the next run continues from them once the quota resets"
+}
 
 // classifyAPIErrors maps the client's errors to exit codes: an exhausted
 // quota is a partial result (data kept), any other API or network failure
@@ -63,8 +68,8 @@ func classifyAPIErrors(notes *errorNotes) Classifier {
 				err = noted
 			}
 		}
-		if errors.Is(err, skynamo.ErrQuotaExceeded) {
-			return ExitPartial, quotaHint, true
+		if skynamo.IsPartialStop(err) {
+			return ExitPartial, partialHint(err), true
 		}
 		var apiErr *skynamo.APIError
 		if errors.As(err, &apiErr) {
@@ -72,7 +77,7 @@ func classifyAPIErrors(notes *errorNotes) Classifier {
 		}
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) && !errors.Is(err, context.Canceled) {
-			return ExitAPI, "the API could not be reached: check SKYNAMO_API_BASE and the network, or try --sim", true
+			return ExitAPI, "the API could not be reached: check SKYNAMO_API_BASE and the network; to run from the cache alone, add --offline", true
 		}
 		return 0, "", false
 	}

@@ -67,13 +67,13 @@ func runCacheStatus(h *Host, opts *cacheOptions, only []string) (err error) {
 	fmt.Fprintf(h.Stdout(), "cache %s (instance %s, refresh interval %s)\n", conn.cache.Dir(), conn.cfg.Instance, conn.cfg.RefreshInterval)
 	tw := tabwriter.NewWriter(h.Stdout(), 2, 4, 2, ' ', 0)
 	defer tw.Flush()
-	fmt.Fprintln(tw, "entity\tkind\trecords\tage\tmax version\tlast pull\trequests\tstate")
+	fmt.Fprintln(tw, "entity\tkind\trecords\tage\tmax version\tlast pull\trequests\tlast full\tstate")
 	for _, st := range status {
 		if len(want) > 0 && !want[st.Entity] {
 			continue
 		}
 		if !st.Cached {
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\tnever pulled\n", st.Entity, st.Kind)
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t-\tnever pulled\n", st.Entity, st.Kind)
 			continue
 		}
 		version := "-"
@@ -82,12 +82,18 @@ func runCacheStatus(h *Host, opts *cacheOptions, only []string) (err error) {
 		}
 		state := "fresh"
 		switch {
+		case !st.Complete && st.Note != "":
+			state = "partial: " + st.Note
 		case !st.Complete:
 			state = "partial: the next pull continues it"
 		case st.Stale:
 			state = "stale: the next read pulls"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\n", st.Entity, st.Kind, st.Count, roundAge(st.Age), version, st.Mode, st.Requests, state)
+		full := "-"
+		if !st.LastFullPull.IsZero() {
+			full = roundAge(now.Sub(st.LastFullPull)) + " ago"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\n", st.Entity, st.Kind, st.Count, roundAge(st.Age), version, st.Mode, st.Requests, full, state)
 	}
 	return nil
 }

@@ -27,16 +27,21 @@ A pull stopped by the API quota keeps every page it got and exits with the
 type syncOptions struct {
 	HostOptions
 	Force bool
+	Plan  bool
 }
 
 func (o *syncOptions) AddFlags(fs *pflag.FlagSet) {
 	o.HostOptions.AddFlags(fs)
 	fs.BoolVar(&o.Force, "force", false, "pull even entities whose cache is younger than the refresh interval")
+	fs.BoolVar(&o.Plan, "plan", false, "send nothing: estimate from the cache what each entity's pull would cost in requests")
 }
 
 func (o *syncOptions) check(args []string) error {
 	if err := o.HostOptions.check(); err != nil {
 		return err
+	}
+	if o.Offline {
+		return UsageError("sync pulls from the API; --offline is for run and repl", "sync cannot be --offline")
 	}
 	return checkEntityNames(args)
 }
@@ -81,8 +86,12 @@ func runSync(ctx context.Context, h *Host, opts *syncOptions, entities []string)
 	if len(entities) == 0 {
 		entities = skynamo.EntityNames()
 	}
-	// The table below says what each pull did; no progress lines besides it.
-	syncer := skynamo.NewSyncer(conn.client, conn.cache, skynamo.SyncOptions{})
+	if opts.Plan {
+		return printPlan(h, conn.syncer, entities, opts.Force)
+	}
+	// The table below says what each pull did; stderr says only why (a
+	// fallback, a resume, waiting for another run).
+	syncer := skynamo.NewSyncer(conn.client, conn.cache, skynamo.SyncOptions{Logf: h.Progressf, NoSummary: true})
 	tw := tabwriter.NewWriter(h.Stdout(), 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "entity\tpull\trecords\treceived\trequests\ttime\t")
 	defer tw.Flush()
@@ -101,5 +110,32 @@ func runSync(ctx context.Context, h *Host, opts *syncOptions, entities []string)
 		}
 	}
 	fmt.Fprintf(tw, "total\t\t\t\t%d\t\t\n", total)
+	return nil
+}
+
+// printPlan shows what a sync would cost, from the cache state alone.
+func printPlan(h *Host, syncer *skynamo.Syncer, entities []string, force bool) error {
+	tw := tabwriter.NewWriter(h.Stdout(), 2, 4, 2, ' ', 0)
+	defer tw.Flush()
+	fmt.Fprintln(tw, "entity\tpull\trequests\twhy")
+	total, exact := 0, true
+	for _, name := range entities {
+		est, err := syncer.Plan(name, force)
+		if err != nil {
+			return err
+		}
+		n := fmt.Sprint(est.Requests)
+		if !est.Exact {
+			n = "~" + n
+			exact = false
+		}
+		total += est.Requests
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", est.Entity, est.Mode, n, est.Why)
+	}
+	sum := fmt.Sprint(total)
+	if !exact {
+		sum = "~" + sum
+	}
+	fmt.Fprintf(tw, "total\t\t%s\t(nothing was sent)\n", sum)
 	return nil
 }

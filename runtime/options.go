@@ -26,6 +26,8 @@ type HostOptions struct {
 	Instance    string // overrides the config's instance name
 	APIBase     string // overrides the API base URL (tests, proxies)
 	Quiet       bool   // no progress or warnings on stderr
+	Offline     bool   // read the cache only: no request at all
+	MaxRequests int    // stop pulling after this many requests (0 = no limit)
 }
 
 // AddFlags defines the host flags on fs.
@@ -39,11 +41,19 @@ func (o *HostOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Instance, "instance", "", "Skynamo instance `NAME` (overrides the config)")
 	fs.StringVar(&o.APIBase, "api-base", "", "API base `URL` (overrides SKYNAMO_API_BASE; default https://api.skynamo.me/v1/)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or warnings on stderr")
+	fs.BoolVar(&o.Offline, "offline", false, "use the cache only, send no request (says how old each entity is)")
+	fs.IntVar(&o.MaxRequests, "max-requests", 0, "send at most `N` API requests this run, then stop with exit code 5 keeping what was pulled (0 = no limit)")
 }
 
 // check validates the host flags on their own; whether the config file
 // exists is the factory's question, since --sim needs none.
 func (o *HostOptions) check() error {
+	if o.MaxRequests < 0 {
+		return UsageError("", "--max-requests must be 0 (no limit) or more, not %d", o.MaxRequests)
+	}
+	if o.Offline && (o.Sim || o.Refresh) {
+		return UsageError("--offline reads the cache as it is", "--offline cannot be combined with --sim or --refresh")
+	}
 	if o.Concurrency < 0 {
 		return UsageError("", "--concurrency must be 0 or more, not %d", o.Concurrency)
 	}

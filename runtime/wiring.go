@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -46,7 +45,7 @@ func connect(h *Host, opts *HostOptions) (*connection, func() error, error) {
 	if err != nil {
 		return fail(err)
 	}
-	client, err := skynamo.NewClient(cfg, skynamo.ClientOptions{Backoff: backoff, Logf: h.Progressf})
+	client, err := skynamo.NewClient(cfg, skynamo.ClientOptions{Backoff: backoff, Logf: h.Progressf, MaxRequests: int64(opts.MaxRequests)})
 	if err != nil {
 		return fail(UsageError("", "%v", err))
 	}
@@ -196,11 +195,14 @@ func (lc *lazyConnection) readerLoader(notes *errorNotes) lua.LGFunction {
 		if lc.opts.Refresh {
 			reader.RefreshAll()
 		}
+		if lc.opts.Offline {
+			reader.Offline()
+		}
 		onError := func(err error) string {
 			// A script that carries on after a quota stop still delivered
 			// less than asked: cron must see "partial", not success.
-			if errors.Is(err, skynamo.ErrQuotaExceeded) {
-				lc.h.NotePartial(quotaHint)
+			if skynamo.IsPartialStop(err) {
+				lc.h.NotePartial(partialHint(err))
 			}
 			return notes.note(err)
 		}

@@ -1,6 +1,7 @@
 package skynamo
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -16,7 +17,11 @@ import (
 )
 
 // cacheFormat is bumped when the layout on disk changes incompatibly.
-const cacheFormat = 1
+// Format 1 kept records and state in two files (<entity>.json and
+// <entity>.state.json); a crash between the two writes left a records file
+// without its state, and the next pull threw both away. Format 2 keeps
+// them in one file, so they are replaced together by one rename.
+const cacheFormat = 2
 
 const metaKey = "meta.json"
 
@@ -29,39 +34,53 @@ type CacheMeta struct {
 	Created  time.Time `json:"created"`
 }
 
-// EntityState is the bookkeeping kept beside an entity's records.
+// EntityState is the bookkeeping kept with an entity's records.
 type EntityState struct {
 	Entity   string    `json:"entity"`
-	Count    int       `json:"count"`     // records in the records file
+	Count    int       `json:"count"`     // records in the file
 	PulledAt time.Time `json:"pulled_at"` // end of the last pull, complete or not
 	Mode     SyncMode  `json:"mode"`      // of the last pull
 	Requests int64     `json:"requests"`  // HTTP requests the last pull sent
-	// Complete is false when the last pull stopped early (quota, error):
-	// the records are a prefix of the table and the next sync resumes.
-	Complete bool `json:"complete"`
+	// Complete is false when the last pull stopped early (quota, error, a
+	// kill after a checkpoint) or could not be verified: Next says what the
+	// next sync does first, and Note says why in words.
+	Complete bool     `json:"complete"`
+	Next     PullStep `json:"next,omitempty"`
+	Note     string   `json:"note,omitempty"`
 	// MaxRowVersion is the highest row_version such that every change up to
 	// it is in the cache: incremental pulls ask for greater ones. 0 when no
 	// complete pull has happened yet.
 	MaxRowVersion int64 `json:"max_row_version,omitempty"`
-	// ResumeRowVersion, for a versioned full pull that stopped early, is
-	// the highest row_version seen by its first session. Every record
-	// changed since then has a greater one, so after the remaining pages
-	// are in, one incremental pull from here makes the cache consistent.
-	ResumeRowVersion int64 `json:"resume_row_version,omitempty"`
-	ServerTotal      int   `json:"server_total"` // total_item_count last seen
-	PageSize         int   `json:"page_size"`    // of the last pull: resume needs the same
+	// LastFullPull is the end of the last pull that read every record (a
+	// full pull or a reconcile) and verified the count: the scheduled
+	// reconcile counts from it.
+	LastFullPull time.Time `json:"last_full_pull,omitempty"`
+	ServerTotal  int       `json:"server_total"` // total_item_count last seen
+	PageSize     int       `json:"page_size"`    // of the last pull: resume needs the same
+
+	// The resume bookkeeping of a pull in progress (see PullStep).
+	PagesDone     int   `json:"pages_done,omitempty"`     // Next=pages: pages 1..PagesDone are in
+	FollowFrom    int64 `json:"follow_from,omitempty"`    // Next=followup: the follow-up bound W
+	StartTotal    int   `json:"start_total,omitempty"`    // total_item_count when the pull's page 1 was answered
+	ReconcileFrom int64 `json:"reconcile_from,omitempty"` // Next=reconcile: versions up to here are done
+	ReconcileTop  int64 `json:"reconcile_top,omitempty"`  // Next=reconcile: the top of the ranges
+	Repulls       int   `json:"repulls,omitempty"`        // re-pulls spent on verification this pull
+	FullPass      bool  `json:"full_pass,omitempty"`      // the pull in progress reads every record
+	Moved         bool  `json:"moved,omitempty"`          // its pages saw the table change size
 }
 
 // Cache keeps pulled records on disk, one folder per instance:
 //
 //	<DataDir>/cache/<instance>/meta.json
-//	<DataDir>/cache/<instance>/<entity>.json        the raw records, one JSON array
-//	<DataDir>/cache/<instance>/<entity>.state.json  an EntityState
+//	<DataDir>/cache/<instance>/<entity>.cache  line 1: the EntityState as JSON;
+//	                                           then the raw records, one JSON array
+//	<DataDir>/cache/<instance>/<entity>.lock   held by the process pulling the entity
 //
 // Every file is written to <DataDir>/cache/.tmp/<instance>/ and renamed into
 // place (diskv's TempDir), so a crash leaves the old file or the new one,
-// never half of one. A records file is written before its state, and a
-// state whose count disagrees with its records is treated as no state.
+// never half of one; and as state and records share the file, a reader
+// never sees the state of one pull with the records of another. The state
+// comes first so that status reads one line, not the records.
 type Cache struct {
 	dir  string
 	tmp  string
@@ -131,6 +150,13 @@ func (c *Cache) checkMeta() error {
 		return fmt.Errorf("cache %s holds records of instance %q at %s, not %q at %s; use another --data-dir, or `skynamo cache clear` to delete them",
 			c.dir, found.Instance, found.APIBase, c.meta.Instance, c.meta.APIBase)
 	}
+	if found.Format < cacheFormat {
+		// An older layout: the records are only a cache, so they are
+		// dropped and pulled again rather than converted.
+		c.removeLegacyFiles()
+		c.meta.Created = time.Now().UTC()
+		return nil
+	}
 	if found.Format != cacheFormat {
 		return fmt.Errorf("cache %s has format %d, this program writes %d; remove the folder to pull afresh", c.dir, found.Format, cacheFormat)
 	}
@@ -142,7 +168,7 @@ func (c *Cache) checkMeta() error {
 // holdsRecords reports whether any entity has a records file.
 func (c *Cache) holdsRecords() bool {
 	for _, name := range EntityNames() {
-		if c.kv.Has(recordsKey(name)) {
+		if c.kv.Has(entityKey(name)) || c.kv.Has(name+".json") {
 			return true
 		}
 	}
@@ -184,44 +210,77 @@ func (c *Cache) Dir() string { return c.dir }
 // Meta says which API base and instance the cache belongs to.
 func (c *Cache) Meta() CacheMeta { return c.meta }
 
-func recordsKey(entity string) string { return entity + ".json" }
-func stateKey(entity string) string   { return entity + ".state.json" }
+func entityKey(entity string) string { return entity + ".cache" }
 
-// State returns the entity's state; ok is false when there is none or it
-// is damaged. The Syncer also checks State.Count against the records, which
-// catches a crash between writing the records and writing the state.
+// removeLegacyFiles deletes the files of cache format 1.
+func (c *Cache) removeLegacyFiles() {
+	for _, name := range EntityNames() {
+		for _, key := range []string{name + ".json", name + ".state.json"} {
+			_ = c.kv.Erase(key) // best effort: a leftover costs only disk space
+		}
+	}
+}
+
+// State returns the entity's state, reading only the file's first line;
+// ok is false when there is none or it is damaged (the next pull starts
+// afresh).
 func (c *Cache) State(entity string) (state EntityState, ok bool, err error) {
-	data, err := c.kv.Read(stateKey(entity))
+	r, err := c.kv.ReadStream(entityKey(entity), true)
 	if errors.Is(err, fs.ErrNotExist) {
 		return EntityState{}, false, nil
 	}
 	if err != nil {
 		return EntityState{}, false, fmt.Errorf("cache %s: %w", entity, err)
 	}
-	if err := json.Unmarshal(data, &state); err != nil {
-		return EntityState{}, false, nil // damaged: pull afresh
+	defer r.Close()
+	line, err := bufio.NewReader(r).ReadBytes('\n')
+	if err != nil {
+		return EntityState{}, false, nil // no complete first line: damaged
+	}
+	if json.Unmarshal(line, &state) != nil || state.Entity != entity {
+		return EntityState{}, false, nil
 	}
 	return state, true, nil
 }
 
 // Records returns the entity's cached records (nil when none).
 func (c *Cache) Records(entity string) ([]json.RawMessage, error) {
-	data, err := c.kv.Read(recordsKey(entity))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cache %s: %w", entity, err)
-	}
-	records, err := splitArray(data)
-	if err != nil {
-		return nil, fmt.Errorf("cache %s: %s is damaged (%v); pull it again with refresh", entity, filepath.Join(c.dir, recordsKey(entity)), err)
-	}
-	return records, nil
+	records, _, _, err := c.Load(entity)
+	return records, err
 }
 
-// Save replaces the entity's records and state. state.Count is set from
-// records.
+// Load returns the entity's records and state from one read of one file,
+// so they always belong together. ok is false when nothing is cached.
+func (c *Cache) Load(entity string) (records []json.RawMessage, state EntityState, ok bool, err error) {
+	data, err := c.kv.Read(entityKey(entity))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, EntityState{}, false, nil
+	}
+	if err != nil {
+		return nil, EntityState{}, false, fmt.Errorf("cache %s: %w", entity, err)
+	}
+	damaged := func(why error) error {
+		return fmt.Errorf("cache %s: %s is damaged (%v); pull it again with refresh", entity, filepath.Join(c.dir, entityKey(entity)), why)
+	}
+	line, rest, found := bytes.Cut(data, []byte("\n"))
+	if !found {
+		return nil, EntityState{}, false, damaged(errors.New("no state line"))
+	}
+	if err := json.Unmarshal(line, &state); err != nil {
+		return nil, EntityState{}, false, damaged(err)
+	}
+	records, err = splitArray(rest)
+	if err != nil {
+		return nil, EntityState{}, false, damaged(err)
+	}
+	if state.Entity != entity || state.Count != len(records) {
+		return nil, EntityState{}, false, damaged(fmt.Errorf("the state counts %d records of %q, the file holds %d", state.Count, state.Entity, len(records)))
+	}
+	return records, state, true, nil
+}
+
+// Save replaces the entity's records and state in one atomic write.
+// state.Entity and state.Count are set from the arguments.
 func (c *Cache) Save(entity string, records []json.RawMessage, state EntityState) error {
 	if !c.metaSaved {
 		if err := c.writeJSON(metaKey, c.meta); err != nil {
@@ -229,8 +288,16 @@ func (c *Cache) Save(entity string, records []json.RawMessage, state EntityState
 		}
 		c.metaSaved = true
 	}
+	state.Entity = entity
+	state.Count = len(records)
+	line, err := json.Marshal(state) // compact: one line, as Load expects
+	if err != nil {
+		return fmt.Errorf("cache %s: %w", entity, err)
+	}
 	var buf bytes.Buffer
-	buf.Grow(recordsSize(records))
+	buf.Grow(len(line) + 1 + recordsSize(records))
+	buf.Write(line)
+	buf.WriteByte('\n')
 	buf.WriteByte('[')
 	for i, r := range records {
 		if i > 0 {
@@ -239,13 +306,8 @@ func (c *Cache) Save(entity string, records []json.RawMessage, state EntityState
 		buf.Write(r)
 	}
 	buf.WriteString("]\n")
-	if err := c.kv.WriteStream(recordsKey(entity), &buf, true); err != nil {
-		return fmt.Errorf("cache %s: saving records: %w", entity, err)
-	}
-	state.Entity = entity
-	state.Count = len(records)
-	if err := c.writeJSON(stateKey(entity), state); err != nil {
-		return fmt.Errorf("cache %s: saving state: %w", entity, err)
+	if err := c.kv.WriteStream(entityKey(entity), &buf, true); err != nil {
+		return fmt.Errorf("cache %s: saving: %w", entity, err)
 	}
 	return nil
 }
@@ -274,7 +336,7 @@ func (c *Cache) Clear(entities ...string) error {
 		entities = EntityNames()
 	}
 	for _, name := range entities {
-		for _, key := range []string{stateKey(name), recordsKey(name)} {
+		for _, key := range []string{entityKey(name), name + ".json", name + ".state.json"} {
 			if err := c.kv.Erase(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("cache %s: %w", name, err)
 			}

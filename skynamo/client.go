@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,12 +29,20 @@ type ClientOptions struct {
 	// nil means exponential backoff with full jitter (FullJitterBackoff).
 	Backoff func(attempt int) time.Duration
 	// Sleep waits d or until ctx ends; nil means a real timer. Tests pass
-	// InstantSleep so that fault tests never sleep.
+	// InstantSleep so that fault tests never sleep. The throttle's pacing
+	// uses it too unless Throttle.Sleep is set.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxAttempts bounds sends per request (0 = DefaultMaxAttempts).
 	MaxAttempts int
-	// MaxRetryAfter caps a server's Retry-After (0 = one minute).
+	// MaxRetryAfter is the longest Retry-After the client waits (0 = one
+	// minute); a server asking for more stops the request with a
+	// *RetryAfterError.
 	MaxRetryAfter time.Duration
+	// MaxRequests is the run's request budget, retries included (0 =
+	// unlimited). Requests past it fail with ErrBudgetExceeded unsent.
+	MaxRequests int64
+	// Throttle tunes the adaptive throttle shared by all requests.
+	Throttle ThrottleOptions
 	// Logf reports retries; nil = silent.
 	Logf func(format string, args ...any)
 }
@@ -48,7 +57,10 @@ type Client struct {
 	attempts int
 	maxAfter time.Duration
 	logf     func(string, ...any)
-	requests atomic.Int64
+	limiter  *limiter
+
+	requests    atomic.Int64
+	maxRequests int64
 }
 
 // NewClient builds a client for cfg. cfg.APIBase must be an absolute URL, as
@@ -85,6 +97,8 @@ func NewClient(cfg Config, opt ClientOptions) (*Client, error) {
 		attempts: opt.MaxAttempts,
 		maxAfter: opt.MaxRetryAfter,
 		logf:     opt.Logf,
+
+		maxRequests: opt.MaxRequests,
 	}
 	if c.http == nil {
 		c.http = newHTTPClient(cfg)
@@ -104,6 +118,11 @@ func NewClient(cfg Config, opt ClientOptions) (*Client, error) {
 	if c.logf == nil {
 		c.logf = func(string, ...any) {}
 	}
+	throttle := opt.Throttle
+	if throttle.Sleep == nil {
+		throttle.Sleep = c.sleep
+	}
+	c.limiter = newLimiter(cfg.Concurrency, throttle, c.logf)
 	return c, nil
 }
 
@@ -127,6 +146,10 @@ func (c *Client) Config() Config { return c.cfg }
 // included: each one counts against the token's quota.
 func (c *Client) Requests() int64 { return c.requests.Load() }
 
+// Throttle reports where the adaptive throttle stands: how far 429s
+// brought concurrency and rate down.
+func (c *Client) Throttle() ThrottleState { return c.limiter.State() }
+
 // Get sends a GET and returns the body of a 2xx answer.
 func (c *Client) Get(ctx context.Context, path string, query url.Values) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, path, query, nil, nil)
@@ -140,20 +163,13 @@ func (c *Client) Send(ctx context.Context, method, path string, query url.Values
 	return c.do(ctx, method, path, query, body, nil)
 }
 
-// do sends one request with retries; every attempt is added to c.requests
-// and, if given, to counter (the caller's own tally).
+// do sends one request with retries; every attempt is counted against the
+// budget and, if given, added to counter (the caller's own tally).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte, counter *atomic.Int64) ([]byte, error) {
 	target := c.resolve(path, query)
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		c.requests.Add(1)
-		if counter != nil {
-			counter.Add(1)
-		}
-		data, retryAfter, err := c.once(ctx, method, path, target, body)
+		data, retryAfter, err := c.attempt(ctx, method, path, target, body, counter)
 		if err == nil {
 			return data, nil
 		}
@@ -169,24 +185,79 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return nil, err
 		}
 		lastErr = err
-		if attempt >= c.attempts {
+		limit := c.attempts
+		if unreachable(err) {
+			// Nothing answered at all: a server restarting is back within
+			// seconds, a wrong address or a dead network is not, and minutes
+			// of backoff would only hide the message.
+			limit = min(limit, unreachableAttempts)
+		}
+		if attempt >= limit {
 			if isAPI {
 				return nil, apiErr
 			}
 			return nil, fmt.Errorf("%w (gave up after %d attempts)", lastErr, attempt)
 		}
 		wait := c.backoff(attempt)
-		if retryAfter > 0 {
-			wait = min(retryAfter, c.maxAfter)
+		if retryAfter > c.maxAfter {
+			page, _ := strconv.Atoi(query.Get("page_number"))
+			return nil, &RetryAfterError{Method: method, Path: path, Page: page, Wait: retryAfter, Max: c.maxAfter, Err: err}
 		}
-		c.logf("%s %s: %v; retry %d of %d in %s", method, path, shortError(err), attempt, c.attempts-1, wait.Round(time.Millisecond))
+		if retryAfter > 0 {
+			wait = retryAfter
+		}
+		c.logf("%s %s: %v; retry %d of %d in %s", method, path, shortError(err), attempt, limit-1, wait.Round(time.Millisecond))
 		if err := c.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
 }
 
+// attempt sends the request once, within the throttle and the budget. The
+// slot is held only while the request is out, not during a retry's backoff.
+func (c *Client) attempt(ctx context.Context, method, path, target string, body []byte, counter *atomic.Int64) ([]byte, time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	t, err := c.limiter.Acquire(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := c.spend(method, path); err != nil {
+		c.limiter.Release(t, outcomeNeutral)
+		return nil, 0, err
+	}
+	if counter != nil {
+		counter.Add(1)
+	}
+	data, retryAfter, err := c.once(ctx, method, path, target, body)
+	c.limiter.Release(t, throttleOutcome(err))
+	return data, retryAfter, err
+}
+
+// throttleOutcome sorts a result for the throttle: only the gateway's
+// throttling lowers the rate, and only a served answer is a sign of calm.
+func throttleOutcome(err error) outcome {
+	if err == nil {
+		return outcomeAnswered
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return outcomeNeutral
+	}
+	switch {
+	case apiErr.Status == http.StatusTooManyRequests && !apiErr.isQuota():
+		return outcomeThrottled
+	case apiErr.Status == http.StatusTooManyRequests || apiErr.Status >= 500:
+		return outcomeNeutral
+	}
+	return outcomeAnswered
+}
+
 func (c *Client) shouldRetry(method string, err error) bool {
+	if errors.Is(err, ErrBudgetExceeded) {
+		return false
+	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		if method == http.MethodPost {
@@ -199,6 +270,16 @@ func (c *Client) shouldRetry(method string, err error) bool {
 	}
 	// Network errors and timeouts: the request may never have arrived.
 	return method != http.MethodPost
+}
+
+// unreachableAttempts bounds the tries of a request that found nobody
+// listening.
+const unreachableAttempts = 3
+
+// unreachable reports a request that could not even connect.
+func unreachable(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // permanentNetworkError spots failures that no retry can mend: a host name

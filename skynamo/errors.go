@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // ErrQuotaExceeded matches (errors.Is) an API answer 429 "Limit Exceeded": the
@@ -128,3 +129,25 @@ func compactDetail(raw json.RawMessage) string {
 	}
 	return string(raw)
 }
+
+// RetryAfterError is a request the server asked to retry only after a wait
+// longer than ClientOptions.MaxRetryAfter: rather than hold the run (and,
+// from cron, overlap the next one), the client stops and says so.
+type RetryAfterError struct {
+	Method, Path string
+	Page         int           // page_number of a list request; 0 if none
+	Wait         time.Duration // what the server's Retry-After asked for
+	Max          time.Duration // ClientOptions.MaxRetryAfter
+	Err          error         // the answer that carried the Retry-After
+}
+
+func (e *RetryAfterError) Error() string {
+	page := ""
+	if e.Page > 0 {
+		page = fmt.Sprintf(" page %d", e.Page)
+	}
+	return fmt.Sprintf("%s %s%s: the API asked to wait %s before retrying (Retry-After), more than the %s the client waits at most; stopped instead of waiting",
+		e.Method, e.Path, page, e.Wait, e.Max)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }

@@ -72,8 +72,10 @@ func parseEnvelope(body []byte) (pageEnvelope, error) {
 }
 
 // ListAll fetches every page of a list endpoint: page 1 first, to learn the
-// item count, then the other pages in parallel (at most Config.Concurrency
-// at once). Records come back in page order, undecoded.
+// item count, then the other pages in parallel: up to Config.Concurrency
+// workers, each request gated by the client's throttle, which allows fewer
+// at once (and paces them) while the API answers 429. Records come back in
+// page order, undecoded.
 //
 // On an error (quota, cancellation, retries used up) the pages still in
 // flight are cancelled and ListAll returns the records of the pages it got

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Reader hands out decoded records: it syncs an entity when its cache is
@@ -24,6 +25,8 @@ type Reader struct {
 	refreshMu  sync.Mutex
 	refreshAll bool            // the host's --refresh: pull each entity once this run
 	refreshed  map[string]bool // entities already pulled under refreshAll
+	offline    bool            // the host's --offline: the cache only, no request
+	told       map[string]bool // entities whose age offline mode has reported
 }
 
 // NewReader reads through s; logf (nil = silent) hears about incomplete
@@ -45,9 +48,36 @@ func (r *Reader) RefreshAll() {
 	r.refreshed = map[string]bool{}
 }
 
+// Offline makes every read come from the cache alone, without a request;
+// the first read of each entity says how old its records are, since a
+// report built on a week-old cache should say so.
+func (r *Reader) Offline() {
+	r.refreshMu.Lock()
+	defer r.refreshMu.Unlock()
+	r.offline = true
+	r.told = map[string]bool{}
+}
+
 // records syncs one entity as needed and returns its cached raw records.
 func (r *Reader) records(ctx context.Context, entity string, refresh bool) ([]json.RawMessage, error) {
 	r.refreshMu.Lock()
+	if r.offline {
+		first := !r.told[entity]
+		r.told[entity] = true
+		r.refreshMu.Unlock()
+		recs, state, err := r.sync.Cached(entity)
+		if err != nil {
+			return nil, err
+		}
+		if first {
+			note := ""
+			if !state.Complete {
+				note = " (an incomplete pull)"
+			}
+			r.logf("offline: %s from the cache, %d records pulled %s ago%s", entity, len(recs), time.Since(state.PulledAt).Round(time.Second), note)
+		}
+		return recs, nil
+	}
 	if r.refreshAll && !r.refreshed[entity] {
 		refresh = true
 		r.refreshed[entity] = true

@@ -8,7 +8,7 @@ import (
 type EntityStatus struct {
 	Entity   string
 	Kind     EntityKind
-	Cached   bool          // a state file exists
+	Cached   bool          // a cache file exists
 	Count    int           // records cached
 	PulledAt time.Time     // end of the last pull
 	Age      time.Duration // now - PulledAt
@@ -19,11 +19,19 @@ type EntityStatus struct {
 	Mode          SyncMode
 	Requests      int64 // requests the last pull sent
 	MaxRowVersion int64
-	Bytes         int64 // size of the records file
+	// LastFullPull is when every record was last read and the count
+	// verified (a full pull or a reconcile); zero if never.
+	LastFullPull time.Time
+	// Note says, for an incomplete pull, why it stopped and what the next
+	// pull does ("stopped by the quota after 12 pages; the next pull
+	// resumes at page 13").
+	Note  string
+	Bytes int64 // size of the cache file
 }
 
 // Status reports every entity of the table, in table order; refresh is the
-// interval after which a cache counts as stale.
+// interval after which a cache counts as stale. It reads only the first
+// line of each cache file.
 func (c *Cache) Status(now time.Time, refresh time.Duration) ([]EntityStatus, error) {
 	var out []EntityStatus
 	for _, e := range entityTable() {
@@ -42,7 +50,9 @@ func (c *Cache) Status(now time.Time, refresh time.Duration) ([]EntityStatus, er
 			st.Mode = state.Mode
 			st.Requests = state.Requests
 			st.MaxRowVersion = state.MaxRowVersion
-			st.Bytes = c.fileSize(recordsKey(e.Name))
+			st.LastFullPull = state.LastFullPull
+			st.Note = state.Note
+			st.Bytes = c.fileSize(entityKey(e.Name))
 		}
 		out = append(out, st)
 	}

@@ -3,6 +3,7 @@ package skynamo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -12,26 +13,55 @@ import (
 type SyncMode string
 
 const (
-	// ModeFresh: the cache was younger than the refresh interval; no request.
+	// ModeFresh: the cache was younger than the refresh interval, or
+	// another process pulled it while this one waited; no request.
 	ModeFresh SyncMode = "fresh"
 	// ModeFull: every page was pulled.
 	ModeFull SyncMode = "full"
 	// ModeIncremental: only records with a greater row_version were pulled.
 	ModeIncremental SyncMode = "incremental"
-	// ModeResume: pulling continued from the last page the cache holds
-	// (append-only entities, or a versioned full pull that stopped early).
+	// ModeResume: pulling continued where the last pull stopped
+	// (append-only entities, or a pull stopped by the quota or a kill).
 	ModeResume SyncMode = "resume"
+	// ModeReconcile: every record of a versioned entity was read again by
+	// row_version ranges, which offset shifts cannot fool; it finds deleted
+	// records and records a full pull skipped (see reconcile.go).
+	ModeReconcile SyncMode = "reconcile"
 )
+
+// DefaultReconcileEvery is how often a full reconcile runs when nothing
+// else calls for one: deletes that a same-count insert hides show up
+// within a day.
+const DefaultReconcileEvery = 24 * time.Hour
+
+// ErrUnsettled matches (errors.Is) a pull whose result could not be
+// verified because the server's data kept changing through its re-pulls.
+// The records are kept and the next pull tries again.
+var ErrUnsettled = errors.New("the server's data kept changing during the pull")
 
 // SyncOptions tune a Syncer.
 type SyncOptions struct {
 	// RefreshInterval: a cache younger than this is used without a request
 	// (0 = the client's Config.RefreshInterval, or DefaultRefreshInterval).
 	RefreshInterval time.Duration
+	// ReconcileEvery: a versioned entity whose last full pull or reconcile
+	// is older than this is reconciled instead of pulled incrementally, and
+	// an append-only one is pulled whole (0 = DefaultReconcileEvery).
+	ReconcileEvery time.Duration
+	// LockWait is how long a sync waits for another process pulling the
+	// same entity (0 = DefaultLockWait, NoLockWait = fail at once).
+	LockWait time.Duration
+	// CheckpointPages: a long pull saves what it has after this many pages,
+	// then at growing intervals (0 = DefaultCheckpointPages, <0 = never).
+	CheckpointPages int
 	// Now is the clock (nil = time.Now); tests move it forward.
 	Now func() time.Time
-	// Logf reports each pull in one line; nil = silent.
+	// Logf reports each pull in one line, and why it pulled the way it did
+	// (a fallback, a resume, waiting for another process); nil = silent.
 	Logf func(format string, args ...any)
+	// NoSummary leaves out the one-line summary after each pull, for
+	// callers that show each SyncResult themselves (skynamo sync's table).
+	NoSummary bool
 }
 
 // SyncResult says what one Sync did and cost.
@@ -42,21 +72,31 @@ type SyncResult struct {
 	Pages    int   // list pages received
 	Received int   // records received from the server
 	Records  int   // records in the cache afterwards
-	Complete bool  // false: the pull stopped early; the cache holds a prefix
-	// Fallback says why a full pull replaced an incremental or resumed one
-	// ("" if it did not).
+	Complete bool  // false: the pull stopped early or is unverified; see Note
+	// Fallback says why a full pull or a reconcile replaced an incremental
+	// or resumed one ("" if it did not).
 	Fallback string
+	// Note says what an incomplete pull left for the next one, or that
+	// another process did the pull while this one waited.
+	Note string
+	// Waited: another process held the entity's lock and this sync waited.
+	Waited   bool
 	Duration time.Duration
 }
 
 // Syncer keeps the cache of each entity up to date with the server. It is
-// safe for concurrent use; syncs of one entity run one at a time.
+// safe for concurrent use; syncs of one entity run one at a time, in this
+// process by a mutex and across processes by a lock file.
 type Syncer struct {
-	client  *Client
-	cache   *Cache
-	refresh time.Duration
-	now     func() time.Time
-	logf    func(string, ...any)
+	client     *Client
+	cache      *Cache
+	refresh    time.Duration
+	reconcile  time.Duration
+	lockWait   time.Duration
+	checkpoint int
+	now        func() time.Time
+	logf       func(string, ...any)
+	noSummary  bool
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
@@ -64,13 +104,23 @@ type Syncer struct {
 
 // NewSyncer joins a client and the cache of the same instance.
 func NewSyncer(client *Client, cache *Cache, opt SyncOptions) *Syncer {
-	s := &Syncer{client: client, cache: cache, refresh: opt.RefreshInterval, now: opt.Now, logf: opt.Logf,
+	s := &Syncer{client: client, cache: cache, refresh: opt.RefreshInterval, reconcile: opt.ReconcileEvery,
+		lockWait: opt.LockWait, checkpoint: opt.CheckpointPages, now: opt.Now, logf: opt.Logf, noSummary: opt.NoSummary,
 		locks: map[string]*sync.Mutex{}}
 	if s.refresh <= 0 {
 		s.refresh = client.cfg.RefreshInterval
 	}
 	if s.refresh <= 0 {
 		s.refresh = DefaultRefreshInterval
+	}
+	if s.reconcile <= 0 {
+		s.reconcile = DefaultReconcileEvery
+	}
+	if s.lockWait == 0 {
+		s.lockWait = DefaultLockWait
+	}
+	if s.checkpoint == 0 {
+		s.checkpoint = DefaultCheckpointPages
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -115,9 +165,35 @@ func (s *Syncer) Records(ctx context.Context, entity string, refresh bool) ([]js
 	return records, syncErr
 }
 
+// Cached returns the entity's cache without sending any request (for
+// --offline): the records and the state that says how old they are and
+// whether the last pull was complete.
+func (s *Syncer) Cached(entity string) ([]json.RawMessage, EntityState, error) {
+	e, err := LookupEntity(entity)
+	if err != nil {
+		return nil, EntityState{}, err
+	}
+	records, state, ok, err := s.cache.Load(e.Name)
+	if err != nil {
+		return nil, EntityState{}, err
+	}
+	if !ok {
+		return nil, EntityState{}, fmt.Errorf("%s has never been pulled into the cache at %s; run once without --offline to pull it", e.Name, s.cache.Dir())
+	}
+	return records, state, nil
+}
+
+// fresh says whether state needs no pull at all.
+func (s *Syncer) fresh(state EntityState, ok bool, at time.Time) bool {
+	return ok && state.Complete && at.Sub(state.PulledAt) < s.refresh
+}
+
 // Sync brings one entity's cache up to date: nothing when it is younger
 // than the refresh interval (unless force), otherwise an incremental,
-// resumed or full pull depending on the entity's kind and the cache's state.
+// resumed, full or reconciling pull depending on the entity's kind and the
+// cache's state (see sync_pull.go). The pull holds the entity's lock file;
+// a sync that finds another process pulling waits for it, says so through
+// Logf, and uses that pull when it completed.
 func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResult, error) {
 	e, err := LookupEntity(entity)
 	if err != nil {
@@ -126,23 +202,36 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 	defer s.lock(e.Name)()
 	start := s.now()
 
-	state, hasState, err := s.cache.State(e.Name)
+	before, hasState, err := s.cache.State(e.Name)
 	if err != nil {
 		return SyncResult{Entity: e.Name}, err
 	}
-	if hasState && state.Complete && !force && start.Sub(state.PulledAt) < s.refresh {
-		return SyncResult{Entity: e.Name, Mode: ModeFresh, Records: state.Count, Complete: true}, nil
+	if !force && s.fresh(before, hasState, start) {
+		return SyncResult{Entity: e.Name, Mode: ModeFresh, Records: before.Count, Complete: true}, nil
 	}
-	cached, err := s.cache.Records(e.Name)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return SyncResult{Entity: e.Name}, err
 	}
-	if hasState && state.Count != len(cached) {
-		// A crash between writing the records and the state: trust neither.
-		hasState = false
+	fileLock, waited, err := s.cache.lockEntity(ctx, e.Name, s.lockWait, s.now, s.logf)
+	if err != nil {
+		return SyncResult{Entity: e.Name, Waited: waited}, fmt.Errorf("pulling %s: %w", e.Name, err)
+	}
+	defer fileLock.unlock()
+
+	// Under the lock, the file is what the last pull left: read it whole.
+	cached, state, hasState, loadErr := s.cache.Load(e.Name)
+	if loadErr != nil {
+		s.logf("%v; pulling it afresh", loadErr) // a damaged file is replaced, not fatal
+	}
+	if waited && hasState && state.Complete && state != before {
+		// The run we waited for pulled it: as fresh as a pull now would be.
+		res := SyncResult{Entity: e.Name, Mode: ModeFresh, Records: state.Count, Complete: true, Waited: true,
+			Note: "another skynamo pulled it while this one waited; no request sent"}
+		s.logf("%s: %s", e.Name, res.Note)
+		return res, nil
 	}
 
-	p := &pull{s: s, e: e, start: start, res: SyncResult{Entity: e.Name}}
+	p := &pull{s: s, e: e, start: start, res: SyncResult{Entity: e.Name, Waited: waited}}
 	if !hasState {
 		state, cached = EntityState{}, nil
 	}
@@ -154,8 +243,10 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 		}
 		return p.res, fmt.Errorf("pulling %s: %w", e.Name, err)
 	}
-	s.logf("%s: %s pull, %s received, %d cached, %s, %s", e.Name, p.res.Mode,
-		plural(int64(p.res.Received), "record"), p.res.Records, plural(p.res.Requests, "request"), p.res.Duration.Round(time.Millisecond))
+	if !s.noSummary {
+		s.logf("%s: %s pull, %s received, %d cached, %s, %s", e.Name, p.res.Mode,
+			plural(int64(p.res.Received), "record"), p.res.Records, plural(p.res.Requests, "request"), p.res.Duration.Round(time.Millisecond))
+	}
 	return p.res, nil
 }
 

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"slices"
 	"sort"
 	"strconv"
+	"time"
 )
 
 // syncKeys are the few properties a sync reads from a record it otherwise
@@ -16,6 +16,9 @@ type syncKeys struct {
 	RowVersion json.RawMessage
 	// Version is row_version under the name the 2023 API used (errata).
 	Version json.RawMessage
+	// Modified is last_modified_time: which of two copies of a record
+	// without a version is newer.
+	Modified json.RawMessage
 }
 
 // readSyncKeys picks the keys out without decoding the rest of the record
@@ -31,6 +34,8 @@ func readSyncKeys(record json.RawMessage) syncKeys {
 			k.RowVersion = value
 		case "version":
 			k.Version = value
+		case "last_modified_time":
+			k.Modified = value
 		}
 		return true
 	})
@@ -96,32 +101,71 @@ func sortByID(records []json.RawMessage) {
 	copy(records, sorted)
 }
 
-// mergeByID replaces the cached records whose ids come in changed and adds
-// the new ones, keeping the order by id. cached is not modified.
+// newer says whether record a is a later copy than b of the same record:
+// by row_version when they carry one, else by last_modified_time; on a tie
+// a, the copy read later, wins.
+func newer(a, b syncKeys) bool {
+	if va, vb := a.rowVersion(), b.rowVersion(); va != 0 || vb != 0 {
+		return va >= vb
+	}
+	ta, errA := time.Parse(time.RFC3339Nano, string(bytes.Trim(a.Modified, `"`)))
+	tb, errB := time.Parse(time.RFC3339Nano, string(bytes.Trim(b.Modified, `"`)))
+	if errA == nil && errB == nil {
+		return !ta.Before(tb)
+	}
+	return true
+}
+
+// dedupe drops the older copy of each record that occurs twice: offset
+// pages read while records are inserted, deleted or reordered can show a
+// record on two pages. The copy kept stays where it was read, so
+// append-only records keep the server's order; sorted orders versioned
+// ones by id. Records without an id are all kept.
+func dedupe(records []json.RawMessage, sorted bool) []json.RawMessage {
+	keys := make([]syncKeys, len(records))
+	at := make(map[string]int, len(records))
+	drop := make([]bool, len(records))
+	dropped := 0
+	for i, r := range records {
+		keys[i] = readSyncKeys(r)
+		id := idText(r)
+		if id == "" {
+			continue
+		}
+		j, seen := at[id]
+		if !seen {
+			at[id] = i
+			continue
+		}
+		dropped++
+		if newer(keys[i], keys[j]) {
+			drop[j], at[id] = true, i
+		} else {
+			drop[i] = true
+		}
+	}
+	out := records
+	if dropped > 0 {
+		out = make([]json.RawMessage, 0, len(records)-dropped)
+		for i, r := range records {
+			if !drop[i] {
+				out = append(out, r)
+			}
+		}
+	}
+	if sorted {
+		sortByID(out)
+	}
+	return out
+}
+
+// mergeByID merges changed into cached by id, keeping the newer copy of
+// each record (a follow-up can bring a copy older than one a later page
+// already had), in id order. cached is not modified.
 func mergeByID(cached, changed []json.RawMessage) []json.RawMessage {
 	if len(changed) == 0 {
 		return cached
 	}
-	merged := slices.Clone(cached)
-	position := make(map[string]int, len(merged))
-	for i, r := range merged {
-		if id := idText(r); id != "" {
-			position[id] = i
-		}
-	}
-	added := false
-	for _, r := range changed {
-		id := idText(r)
-		if i, ok := position[id]; ok && id != "" {
-			merged[i] = r
-			continue
-		}
-		merged = append(merged, r)
-		position[id] = len(merged) - 1
-		added = true
-	}
-	if added {
-		sortByID(merged)
-	}
-	return merged
+	all := make([]json.RawMessage, 0, len(cached)+len(changed))
+	return dedupe(append(append(all, cached...), changed...), true)
 }

@@ -3,36 +3,122 @@ package skynamo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
 
+// PullStep is what an incomplete pull left to do; the next sync starts there.
+type PullStep string
+
+const (
+	// StepPages: pages PagesDone+1 onward are missing (append-only entities
+	// resume from the page holding their last record instead).
+	StepPages PullStep = "pages"
+	// StepFollowUp: the pages are in; the follow-up from FollowFrom and the
+	// count check are not.
+	StepFollowUp PullStep = "followup"
+	// StepReconcile: the row_version ranges above ReconcileFrom, up to
+	// ReconcileTop, are still to be read again, then the follow-up.
+	StepReconcile PullStep = "reconcile"
+)
+
+// maxRepulls bounds the re-pulls one sync spends when verification fails:
+// under data that keeps changing, more would spend the quota for nothing.
+const maxRepulls = 2
+
 // pull is one Sync of one entity in progress; it tallies the cost across
-// the steps a sync may take (an incremental pull, then a full one).
+// the steps a sync may take.
+//
+// What each way of pulling costs, in requests (n records, pages of 200):
+//
+//	fresh               0
+//	incremental         1 per 200 changed records (at least 1), plus 1 if
+//	                    they filled more than a page (the follow-up)
+//	full, versioned     ceil(n/200) + 1: the pages, then the follow-up from
+//	                    the version page 1 was answered at; +1 per further
+//	                    follow-up while changes fill more than a page
+//	full, append-only   ceil(n/200) + 1: the pages, then a tail check
+//	resume, append-only (new records)/200 + 1: from the last cached page
+//	reconcile           ceil(n/180) + 1: row_version ranges of at most 180
+//	                    cached records, each answered in one page, and the
+//	                    follow-up above them
+//	verification failed up to 2 reconciles (versioned) or full pulls more
+//
+// The first full pull's follow-up starts from the highest version on page
+// 1. Listed by id that is near the table's top; listed by modification
+// time (FACTS.md, Unknowns) page 1 holds the oldest versions, and the
+// follow-up re-reads most of the table (900 customers: 14 requests, not 6).
+// Later pulls start from the cache's highest version and do not pay this.
+//
+// A full pull is verified by count: if the server's count at the last
+// answer differs from the cache's, or the table changed size while the
+// pages came in (a delete can then hide a skipped record), a reconcile
+// follows. Checkpoints rewrite the prefix received: under twice the
+// records' size in writes over a whole pull, no requests.
 type pull struct {
 	s     *Syncer
 	e     Entity
 	start time.Time
 	res   SyncResult
+	// oldComplete is the record count of the complete cache the pull
+	// started from (0: none): a re-pull stopped early does not replace it
+	// with a shorter fragment.
+	oldComplete int
 }
 
 // run picks the pull that brings the cache up to date. state is zero when
 // there is no usable cache.
 func (p *pull) run(ctx context.Context, state EntityState, cached []json.RawMessage) error {
+	if state.Complete {
+		p.oldComplete = len(cached)
+	}
 	if state.Entity == "" {
-		return p.full(ctx, state, cached, "")
+		return p.full(ctx, EntityState{}, nil, "")
+	}
+	if !state.Complete {
+		p.res.Mode = ModeResume
+		switch {
+		case state.Next == StepPages && p.e.Kind == AppendOnly:
+			return p.appendResume(ctx, state, cached, "")
+		case state.Next == StepPages:
+			return p.pages(ctx, state, cached)
+		case state.Next == StepFollowUp && p.e.Kind == Versioned:
+			return p.followThrough(ctx, state, cached)
+		case state.Next == StepReconcile && p.e.Kind == Versioned:
+			return p.reconcile(ctx, state, cached, "")
+		}
+		return p.full(ctx, state, cached, "the last pull did not finish")
+	}
+	if due := p.s.reconcileDue(p.e, state, p.start); due != "" {
+		if p.e.Kind == Versioned {
+			return p.reconcile(ctx, state, cached, due)
+		}
+		return p.full(ctx, state, cached, due)
 	}
 	switch p.e.Kind {
 	case Versioned:
-		if !state.Complete && (state.Mode == ModeFull || state.Mode == ModeResume) {
-			return p.resumeVersioned(ctx, state, cached)
-		}
 		return p.incremental(ctx, state, cached)
 	case AppendOnly:
-		return p.resumeAppendOnly(ctx, state, cached)
+		return p.appendResume(ctx, state, cached, "")
 	default:
 		return p.full(ctx, state, cached, "")
 	}
+}
+
+// reconcileDue says why the scheduled reconcile is due, "" if it is not.
+// Reference entities are pulled whole every time and need none.
+func (s *Syncer) reconcileDue(e Entity, state EntityState, now time.Time) string {
+	if e.Kind != Versioned && e.Kind != AppendOnly {
+		return ""
+	}
+	if state.LastFullPull.IsZero() {
+		return "scheduled reconcile: no full pull recorded"
+	}
+	if age := now.Sub(state.LastFullPull); age >= s.reconcile {
+		return fmt.Sprintf("scheduled reconcile: the last full pull was %s ago", age.Round(time.Minute))
+	}
+	return ""
 }
 
 func (p *pull) query(filters ...string) ListQuery {
@@ -42,204 +128,185 @@ func (p *pull) query(filters ...string) ListQuery {
 	return ListQuery{Filters: filters, Flags: flags}
 }
 
+func (p *pull) pageSize(state EntityState) int {
+	if state.PageSize >= 1 && state.PageSize <= MaxPageSize {
+		return state.PageSize
+	}
+	return p.s.client.cfg.PageSize
+}
+
 func (p *pull) tally(st ListStats, received int) {
 	p.res.Requests += st.Requests
 	p.res.Pages += st.Pages
 	p.res.Received += received
 }
 
+// save writes records with state as this pull's result so far.
 func (p *pull) save(records []json.RawMessage, state EntityState) error {
 	state.PulledAt = p.s.now()
 	state.Requests = p.res.Requests
+	state.Mode = p.res.Mode
+	if state.Complete {
+		state.Next, state.Note = "", ""
+		state.PagesDone, state.FollowFrom, state.StartTotal, state.Moved = 0, 0, 0, false
+		state.ReconcileFrom, state.ReconcileTop, state.Repulls = 0, 0, 0
+		if state.FullPass {
+			state.LastFullPull = state.PulledAt
+		}
+		state.FullPass = false
+	}
 	if err := p.s.cache.Save(p.e.Name, records, state); err != nil {
 		return err
 	}
 	p.res.Records = len(records)
 	p.res.Complete = state.Complete
+	p.res.Note = state.Note
 	return nil
 }
 
-// full pulls every page. If it stops early it keeps the pages it got, unless
-// the cache already held a complete copy: a complete older copy is more
-// useful than a fresh fragment.
+// keep saves the records received before err stopped the pull, as an
+// incomplete state, and returns err.
+func (p *pull) keep(records []json.RawMessage, state EntityState, err error) error {
+	state.Complete = false
+	if saveErr := p.save(records, state); saveErr != nil {
+		return fmt.Errorf("%w; and keeping the pages received failed: %v", err, saveErr)
+	}
+	return err
+}
+
+// stopNote words why a pull stopped for Status: "stopped by the quota
+// after 12 pages; the next pull resumes at page 13".
+func stopNote(err error, done string, next string) string {
+	why := "stopped"
+	switch {
+	case IsPartialStop(err):
+		why = "stopped by " + quotaOrBudget(err)
+	case err == nil:
+		why = "saved a checkpoint"
+	case ctxErr(err):
+		why = "interrupted"
+	}
+	return fmt.Sprintf("%s %s; the next pull %s", why, done, next)
+}
+
+func quotaOrBudget(err error) string {
+	if errors.Is(err, ErrBudgetExceeded) {
+		return "the request budget"
+	}
+	return "the quota"
+}
+
+func ctxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// full pulls every page from page 1 and goes on to verify them. If it stops
+// early it keeps the pages it got, unless the cache already held a
+// complete copy with at least as many records: a complete older copy is
+// more useful than a fresh fragment, and the next pull starts over.
 func (p *pull) full(ctx context.Context, old EntityState, oldRecords []json.RawMessage, reason string) error {
 	p.res.Mode, p.res.Fallback = ModeFull, reason
 	if reason != "" {
 		p.s.logf("%s: full pull: %s", p.e.Name, reason)
 	}
-	records, st, err := p.s.client.ListAll(ctx, p.e.Path, p.query())
-	p.tally(st, len(records))
-	state := EntityState{Mode: ModeFull, PageSize: st.PageSize, ServerTotal: st.TotalItems, Complete: err == nil}
-	if err != nil {
-		p.res.Records = len(oldRecords)
-		if (old.Entity != "" && old.Complete) || len(records) <= len(oldRecords) {
-			return err
-		}
-		if p.e.Kind == Versioned {
-			// Records pulled so far are ordered by id, not row_version: pages
-			// not yet pulled may hold lower versions, so there is no safe
-			// MaxRowVersion yet. See EntityState.ResumeRowVersion.
-			state.ResumeRowVersion = maxRowVersion(records)
-		}
-		if saveErr := p.save(records, state); saveErr != nil {
-			return fmt.Errorf("%w; and keeping the pages received failed: %v", err, saveErr)
-		}
-		return err
-	}
+	work := EntityState{Next: StepPages, PageSize: p.pageSize(old), LastFullPull: old.LastFullPull,
+		Repulls: old.Repulls, ServerTotal: old.ServerTotal, MaxRowVersion: old.MaxRowVersion, FullPass: true}
 	if p.e.Kind == Versioned {
-		sortByID(records)
-		state.MaxRowVersion = maxRowVersion(records)
+		// A version the cache saw is a version given out before page 1 is
+		// answered: a valid follow-up bound, often better than page 1's.
+		work.FollowFrom = max(old.MaxRowVersion, maxRowVersion(oldRecords))
 	}
-	return p.save(records, state)
+	return p.fetchPages(ctx, work, nil, 1, p.oldComplete > 0, p.oldComplete)
 }
 
-// incremental pulls the records whose row_version is above the cache's and
-// merges them by id. Deleted records never show up that way, so when the
-// server's count then differs from the cache's, a full pull follows.
-//
-// A known limit: a record on a page fetched early, changed while later pages
-// are fetched, is missed if a record on a later page changed after it (its
-// version is then below the new maximum). Parallel pages keep that window
-// to a fraction of a second; the next full pull repairs it.
-func (p *pull) incremental(ctx context.Context, state EntityState, cached []json.RawMessage) error {
-	if p.res.Mode == "" {
-		p.res.Mode = ModeIncremental
+// pages resumes a versioned or reference pull stopped by an error or a
+// kill after a checkpoint: pages PagesDone+1 onward. Records shifted across
+// the boundary in between are found by the verification that follows.
+func (p *pull) pages(ctx context.Context, state EntityState, cached []json.RawMessage) error {
+	if state.PagesDone < 1 || len(cached) == 0 {
+		return p.full(ctx, state, cached, "the last pull left no pages to resume from")
 	}
-	filter := fmt.Sprintf("greater_than(row_version,%d)", state.MaxRowVersion)
-	changed, st, err := p.s.client.ListAll(ctx, p.e.Path, p.query(filter))
-	p.tally(st, len(changed))
-	merged := mergeByID(cached, changed)
+	p.s.logf("%s: resuming the pull at page %d", p.e.Name, state.PagesDone+1)
+	return p.fetchPages(ctx, state, cached, state.PagesDone+1, false, 0)
+}
 
-	next := state
-	next.Mode, next.ResumeRowVersion, next.ServerTotal = ModeIncremental, 0, st.TotalItems
-	if err != nil {
-		// The pages not received may hold changes below the highest version
-		// received, so MaxRowVersion stays where it was.
-		next.Complete = false
-		if len(changed) > 0 {
-			if saveErr := p.save(merged, next); saveErr != nil {
-				return fmt.Errorf("%w; and keeping the pages received failed: %v", err, saveErr)
+// fetchPages fetches from page first to the end, checkpointing, and hands
+// the result to the verification of the entity's kind.
+func (p *pull) fetchPages(ctx context.Context, work EntityState, base []json.RawMessage, first int, keepOld bool, oldCount int) error {
+	q := p.query()
+	q.PageSize = work.PageSize
+	session := func(got []json.RawMessage, st ListStats) EntityState {
+		if first == 1 && len(got) > 0 {
+			work.StartTotal = st.TotalItems
+			if p.e.Kind == Versioned {
+				// The highest version on page 1 was given out before page 1
+				// was answered: every change after that has a greater one.
+				work.FollowFrom = max(work.FollowFrom, maxRowVersion(got[:min(len(got), work.PageSize)]))
 			}
+		}
+		return work
+	}
+	merge := func(got []json.RawMessage) []json.RawMessage {
+		all := make([]json.RawMessage, 0, len(base)+len(got))
+		return dedupe(append(append(all, base...), got...), p.e.Kind == Versioned)
+	}
+	checkpoint := func(prefix []json.RawMessage, lastPage int, head ListStats) error {
+		state := session(prefix, head)
+		state.PagesDone = lastPage
+		state.Note = stopNote(nil, "after "+plural(int64(lastPage), "page"), fmt.Sprintf("resumes at page %d", lastPage+1))
+		return p.save(merge(prefix), state)
+	}
+	got, st, moved, err := fetchPages(ctx, p.s.client, p.e.Path, q, first, p.s.checkpoint, checkpoint)
+	p.tally(st, len(got))
+	work.Moved = work.Moved || moved || (first > 1 && st.TotalItems != work.StartTotal)
+	if st.Pages == 0 {
+		if base != nil {
+			p.res.Records = len(base)
+		} else {
+			p.res.Records = oldCount
 		}
 		return err
 	}
-	next.Complete = true
-	next.MaxRowVersion = max(state.MaxRowVersion, maxRowVersion(changed))
-	if st.TotalItems != len(merged) {
-		// Save first: if the full pull fails, this merge is still the best copy.
-		if err := p.save(merged, next); err != nil {
+	work = session(got, st)
+	work.ServerTotal = st.TotalItems
+	records := merge(got)
+	if err != nil {
+		if keepOld && len(records) <= oldCount {
+			p.res.Records = oldCount
 			return err
 		}
-		reason := fmt.Sprintf("the server has %d records and the cache %d (deleted records?)", st.TotalItems, len(merged))
-		return p.full(ctx, next, merged, reason)
+		work.PagesDone = first + st.Pages - 1
+		work.Next = StepPages
+		work.Note = stopNote(err, "after "+plural(int64(work.PagesDone), "page"), fmt.Sprintf("resumes at page %d", work.PagesDone+1))
+		return p.keep(records, work, err)
 	}
-	return p.save(merged, next)
+	if first == 1 && st.LastPage <= 1 {
+		// The whole table fit in page 1: one answer is atomic, and there
+		// is nothing to follow up or verify.
+		work.Complete = true
+		if p.e.Kind == Versioned {
+			work.MaxRowVersion = maxRowVersion(records)
+		}
+		return p.save(records, work)
+	}
+	switch p.e.Kind {
+	case Versioned:
+		return p.followThrough(ctx, work, records)
+	case AppendOnly:
+		return p.appendVerify(ctx, work, records, st)
+	default:
+		return p.verifyReference(ctx, work, records, st)
+	}
 }
 
-// resumeVersioned finishes a versioned full pull that stopped early: the
-// remaining pages, then one incremental pull from the highest version its
-// first session saw, which catches every record changed since.
-func (p *pull) resumeVersioned(ctx context.Context, state EntityState, cached []json.RawMessage) error {
-	p.res.Mode = ModeResume
-	if len(cached) == 0 {
-		return p.full(ctx, state, cached, "")
+// verifyReference checks a reference entity's count against page 1's: a
+// table that changed while its pages came in is pulled again.
+func (p *pull) verifyReference(ctx context.Context, work EntityState, records []json.RawMessage, st ListStats) error {
+	if st.Pages > 1 && len(records) != st.FilteredItems && work.Repulls < maxRepulls {
+		work.Repulls++
+		return p.full(ctx, work, nil, fmt.Sprintf("the server had %d records and the pages %d", st.FilteredItems, len(records)))
 	}
-	merged, st, mismatch, err := p.resumePages(ctx, state, cached)
-	if mismatch != "" {
-		return p.full(ctx, state, cached, mismatch)
-	}
-	if err != nil {
-		if st.Pages > 0 {
-			next := state
-			next.Mode, next.Complete, next.ServerTotal = ModeResume, false, st.TotalItems
-			if saveErr := p.save(merged, next); saveErr != nil {
-				return fmt.Errorf("%w; and keeping the pages received failed: %v", err, saveErr)
-			}
-		}
-		return err
-	}
-	sortByID(merged)
-	// Keep the pages before the incremental pull spends requests: if the
-	// quota runs out there, the next run need not fetch them again.
-	kept := state
-	kept.Mode, kept.Complete, kept.ServerTotal = ModeResume, false, st.TotalItems
-	if err := p.save(merged, kept); err != nil {
-		return err
-	}
-	whole := state
-	whole.MaxRowVersion, whole.ResumeRowVersion, whole.Complete = state.ResumeRowVersion, 0, true
-	return p.incremental(ctx, whole, merged)
-}
-
-// resumeAppendOnly pulls the records added since the last pull.
-//
-// It relies on an assumption the spec does not state (FACTS.md, Unknowns):
-// orders, quotes, credit requests, interactions and completed forms are
-// listed by id ascending and new records get higher ids, so new records
-// appear at the end and the pages the cache holds do not move. resumePages
-// checks that assumption against the overlap and falls back to a full pull
-// when it does not hold.
-func (p *pull) resumeAppendOnly(ctx context.Context, state EntityState, cached []json.RawMessage) error {
-	p.res.Mode = ModeResume
-	if len(cached) == 0 {
-		return p.full(ctx, state, cached, "")
-	}
-	merged, st, mismatch, err := p.resumePages(ctx, state, cached)
-	if mismatch != "" {
-		return p.full(ctx, state, cached, mismatch)
-	}
-	if err != nil && st.Pages == 0 {
-		p.res.Records = len(cached)
-		return err // nothing new: the cache stays as it was
-	}
-	next := EntityState{Mode: ModeResume, Complete: err == nil, PageSize: st.PageSize, ServerTotal: st.TotalItems}
-	if saveErr := p.save(merged, next); saveErr != nil {
-		if err != nil {
-			return fmt.Errorf("%w; and keeping the pages received failed: %v", err, saveErr)
-		}
-		return saveErr
-	}
-	return err
-}
-
-// resumePages fetches from the page holding the last cached record to the
-// end. Starting on that page rather than the next one costs one page when
-// the cache ends on a page boundary, but means there is always an overlap to
-// check. A non-empty mismatch says the server's list no longer lines up
-// with the cache, and a full pull is needed.
-func (p *pull) resumePages(ctx context.Context, state EntityState, cached []json.RawMessage) (merged []json.RawMessage, st ListStats, mismatch string, err error) {
-	pageSize := state.PageSize
-	if pageSize < 1 || pageSize > MaxPageSize {
-		pageSize = p.s.client.cfg.PageSize
-	}
-	count := len(cached)
-	page := (count-1)/pageSize + 1
-	kept := (page - 1) * pageSize
-
-	q := p.query()
-	q.PageSize = pageSize
-	records, st, err := p.s.client.ListFrom(ctx, p.e.Path, q, page)
-	p.tally(st, len(records))
-	if st.Pages == 0 {
-		return cached, st, "", err
-	}
-	if st.FilteredItems < count {
-		return nil, st, fmt.Sprintf("the server has %d records, fewer than the %d cached", st.FilteredItems, count), err
-	}
-	overlap := cached[kept:]
-	if len(records) < len(overlap) {
-		return nil, st, fmt.Sprintf("page %d holds %d records, the cache %d of them", page, len(records), len(overlap)), err
-	}
-	for i, r := range overlap {
-		if have, got := idText(r), idText(records[i]); have != got || have == "" {
-			return nil, st, fmt.Sprintf("record %d is id %s on the server but id %s in the cache", kept+i+1, got, have), err
-		}
-	}
-	merged = make([]json.RawMessage, 0, kept+len(records))
-	merged = append(merged, cached[:kept]...)
-	merged = append(merged, records...)
-	if err == nil && len(merged) != st.FilteredItems {
-		return nil, st, fmt.Sprintf("after resuming the cache has %d records and the server %d", len(merged), st.FilteredItems), nil
-	}
-	return merged, st, "", err
+	work.Complete = true
+	work.ServerTotal = st.TotalItems
+	return p.save(records, work)
 }

@@ -3,6 +3,8 @@ package sim
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -45,4 +47,38 @@ func BenchmarkServeCustomerPages(b *testing.B) {
 			resp.Body.Close()
 		}
 	})
+}
+
+// BenchmarkPage100k is the CPU of serving one 200-customer page of a
+// 100,000-customer instance under each order and naming; it should stay
+// well under a millisecond.
+func BenchmarkPage100k(b *testing.B) {
+	s := New(Options{Customers: 100_000, Orders: 10, Now: testNow})
+	for _, c := range []struct {
+		name string
+		beh  Behaviour
+		q    string
+	}{
+		{"id-order", Behaviour{}, ""},
+		{"unstable-order", Behaviour{UnstableOrder: true}, ""},
+		{"legacy-version", Behaviour{LegacyVersion: true}, ""},
+		{"row-version-filter", Behaviour{UnstableOrder: true}, "&filters=" + url.QueryEscape(`["greater_than(row_version,0)"]`)},
+		{"churned", Behaviour{UnstableOrder: true, Churn: Churn{Collection: "customers", Inserts: 1, Updates: 2, Deletes: 1}}, ""},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s.SetBehaviour(c.beh)
+			var n int64
+			for i := 0; i < b.N; i++ {
+				n = n%400 + 1
+				req := httptest.NewRequest("GET", "/v1/customers?page_size=200&flags=show_nulls&page_number="+strconv.FormatInt(n+1, 10)+c.q, nil)
+				req.Header.Set("x-api-key", DefaultAPIKey)
+				req.Header.Set("x-api-client", DefaultInstance)
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+			}
+		})
+	}
 }

@@ -25,7 +25,11 @@ func appendObj(b []byte, o obj, f encFlags) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = appendString(b, p.k)
+		if p.k == "row_version" && f&encLegacy != 0 {
+			b = append(b, `"version"`...)
+		} else {
+			b = appendString(b, p.k)
+		}
 		b = append(b, ':')
 		b = appendValue(b, p.v, f)
 	}

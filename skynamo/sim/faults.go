@@ -16,7 +16,11 @@ type faultState struct {
 	mu        sync.Mutex
 	faults    Faults
 	rng       *rand.Rand // decides which requests fail or are throttled
-	quotaUsed int        // authenticated requests since the quota was set or reset
+	quotaUsed int        // requests counted against the quota since it was set or reset
+
+	bucket     bucket
+	retryAfter int              // Behaviour.RetryAfter
+	now        func() time.Time // the bucket's clock; tests replace it
 
 	requests atomic.Int64
 	// perList counts GETs of each list path; the map is built once and only
@@ -81,20 +85,26 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // injectFault decides, for an authenticated request, whether the gateway's
-// usage plan or throttle or a failing backend answers instead of the API.
-// The quota is checked first: an exhausted plan refuses everything.
-func (s *Server) injectFault() (status int, message string) {
+// usage plan or throttle or a failing backend answers instead of the API;
+// retryAfter > 0 asks for a Retry-After header. The quota is checked first:
+// an exhausted plan refuses everything. Throttled requests never reach the
+// backend and are not counted against the quota, so a client that backs off
+// properly loses nothing by being throttled; requests the backend fails
+// are counted.
+func (s *Server) injectFault() (status int, message string, retryAfter int) {
 	s.fs.mu.Lock()
 	defer s.fs.mu.Unlock()
 	f := s.fs.faults
-	s.fs.quotaUsed++
 	switch {
-	case f.QuotaLimit > 0 && s.fs.quotaUsed > f.QuotaLimit:
-		return http.StatusTooManyRequests, "Limit Exceeded"
-	case f.ThrottleRate > 0 && s.fs.rng.Float64() < f.ThrottleRate:
-		return http.StatusTooManyRequests, "Too Many Requests"
-	case f.FailRate > 0 && s.fs.rng.Float64() < f.FailRate:
-		return http.StatusBadGateway, "Internal server error"
+	case f.QuotaLimit > 0 && s.fs.quotaUsed >= f.QuotaLimit:
+		return http.StatusTooManyRequests, "Limit Exceeded", 0
+	case !s.fs.bucket.take(s.fs.now()),
+		f.ThrottleRate > 0 && s.fs.rng.Float64() < f.ThrottleRate:
+		return http.StatusTooManyRequests, "Too Many Requests", s.fs.retryAfter
 	}
-	return 0, ""
+	s.fs.quotaUsed++
+	if f.FailRate > 0 && s.fs.rng.Float64() < f.FailRate {
+		return http.StatusBadGateway, "Internal server error", 0
+	}
+	return 0, "", 0
 }

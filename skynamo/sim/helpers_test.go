@@ -32,6 +32,7 @@ func startServer(t *testing.T, o Options) (*Server, string) {
 
 type reply struct {
 	status int
+	header http.Header
 	body   []byte
 }
 
@@ -57,7 +58,7 @@ func send(t *testing.T, method, u string, h http.Header) reply {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return reply{resp.StatusCode, b}
+	return reply{resp.StatusCode, resp.Header, b}
 }
 
 func (r reply) message(t *testing.T) string {

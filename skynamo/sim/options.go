@@ -28,6 +28,7 @@ type Options struct {
 	Customers, Products, Users, Orders int
 
 	Faults
+	Behaviour
 }
 
 // Faults make the simulator misbehave the way the real gateway does under
@@ -52,6 +53,13 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.FailRate, "fail-rate", 0, "fraction of requests answered 502")
 	fs.Float64Var(&o.ThrottleRate, "throttle-rate", 0, "fraction of requests answered 429 Too Many Requests")
 	fs.IntVar(&o.QuotaLimit, "quota", 0, "after this many requests every request answers 429 Limit Exceeded (0 = no quota)")
+	fs.Float64Var(&o.RateLimit, "rate-limit", 0, "requests per second allowed before 429 Too Many Requests (token bucket; 0 = unlimited)")
+	fs.IntVar(&o.Burst, "burst", 0, "requests allowed at once above --rate-limit (0 = the rate, at least 1)")
+	fs.IntVar(&o.RetryAfter, "retry-after", 0, "send Retry-After: `SECONDS` with throttling 429s (0 = no header)")
+	fs.BoolVar(&o.UnstableOrder, "unstable-order", false, "order lists by last_modified_time, so changed records move to the end")
+	fs.BoolVar(&o.NewNotAtEnd, "new-not-at-end", false, "give new records ids below the existing ones")
+	fs.BoolVar(&o.LegacyVersion, "legacy-version", false, "send versioned records' row_version as version, as the 2023 API did")
+	fs.Var((*churnFlag)(&o.Churn), "churn", "change COLLECTION before every list page after the first, e.g. customers:2:5:1 (`COLLECTION:INSERTS:UPDATES:DELETES`)")
 }
 
 // withDefaults fills unset options; negative sizes count as unset too, so a

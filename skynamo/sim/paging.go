@@ -63,8 +63,8 @@ func flagParams(q url.Values, ep *endpoint) encFlags {
 }
 
 // appendPage writes the list envelope around the selected records.
-func appendPage(b []byte, c *collection, idxs []int32, filtered bool, number, size int, f encFlags) []byte {
-	total := len(c.records)
+func appendPage(b []byte, recs []*record, idxs []int32, filtered bool, number, size int, f encFlags) []byte {
+	total := len(recs)
 	count := total
 	if filtered {
 		count = len(idxs)
@@ -83,7 +83,7 @@ func appendPage(b []byte, c *collection, idxs []int32, filtered bool, number, si
 		if i > start {
 			b = append(b, ',')
 		}
-		b = append(b, c.records[j].encoded(f)...)
+		b = append(b, recs[j].encoded(f)...)
 	}
 	b = append(b, `],"page":{"page_number":`...)
 	b = strconv.AppendInt(b, int64(number), 10)

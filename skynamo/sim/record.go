@@ -50,7 +50,11 @@ type encFlags uint8
 const (
 	encNulls encFlags = 1 << iota // flags=show_nulls
 	encEnums                      // flags=show_enums (form definitions only)
-	encVariants
+	// encLegacy names row_version `version` (Behaviour.LegacyVersion). It is
+	// server-wide, not per request, so it has no cache slots of its own:
+	// switching it drops every cached encoding instead of doubling them.
+	encLegacy
+	encVariants = encLegacy
 )
 
 // record is one stored item. Its encodings are made on first use and cached
@@ -64,7 +68,10 @@ type record struct {
 	// (e.g. a visit frequency's create_date, filterable by the spec but absent
 	// from its definition).
 	hidden obj
-	enc    [encVariants]atomic.Pointer[[]byte]
+	// mod is last_modified_time in UnixNano, the key of collection.byMod;
+	// kept only while that index exists.
+	mod int64
+	enc [encVariants]atomic.Pointer[[]byte]
 }
 
 // field returns a property for filtering: sent properties first, then hidden ones.
@@ -75,13 +82,16 @@ func (r *record) field(k string) (any, bool) {
 	return r.hidden.get(k)
 }
 
-// encoded returns the record's JSON for the given flags.
+// encoded returns the record's JSON for the given flags. Callers hold the
+// read lock and took encLegacy from the behaviour while holding it, so a
+// cached encoding always matches the current naming.
 func (r *record) encoded(f encFlags) []byte {
-	if b := r.enc[f].Load(); b != nil {
+	slot := f &^ encLegacy
+	if b := r.enc[slot].Load(); b != nil {
 		return *b
 	}
 	b := appendObj(make([]byte, 0, 512), r.props, f)
-	r.enc[f].Store(&b)
+	r.enc[slot].Store(&b)
 	return b
 }
 

@@ -24,6 +24,7 @@ const (
 	streamVersions
 	streamTouch
 	streamFaults
+	streamMutate
 )
 
 // seeder builds the demo instance. It lives only during New.
@@ -46,6 +47,12 @@ type seeder struct {
 	forms      formSet
 	// visitsByCustomer lets scheduled visits point at the visit that completed them.
 	visitsByCustomer map[int64][]visitRef
+	// Products are numbered within their category and order units across
+	// products; Mutate's inserts carry on from the seeded ones.
+	perCategory []int
+	unitID      int64
+	// invoiceCount numbers invoices (reference, external id).
+	invoiceCount int
 }
 
 // versionedRec remembers when a versioned record last changed; row_versions
@@ -57,7 +64,9 @@ type versionedRec struct {
 	rec *record
 }
 
-func seed(o Options, loc *time.Location) *store {
+// seed builds the instance's store. The seeder is returned too because
+// Mutate makes new records with the same helpers and reference data.
+func seed(o Options, loc *time.Location) *seeder {
 	sd := &seeder{
 		o:                o,
 		loc:              loc,
@@ -84,7 +93,11 @@ func seed(o Options, loc *time.Location) *store {
 			sd.st.invoicesByExternalID[v.(string)] = r
 		}
 	}
-	return sd.st
+	sd.invoiceCount = len(sd.st.cols["invoices"].records)
+	// The collections own the records now; what add collects from here on
+	// is a Mutate insert's.
+	sd.cols, sd.versioned = make(map[string][]*record), nil
+	return sd
 }
 
 func (sd *seeder) rng(stream uint64) *rand.Rand {

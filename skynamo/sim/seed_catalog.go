@@ -46,64 +46,71 @@ func (sd *seeder) seedCatalog(rng *rand.Rand) {
 }
 
 func (sd *seeder) seedProducts(rng *rand.Rand) {
-	id, unitID := int64(5000), int64(9000)
-	perCat := make([]int, len(categories))
+	id := int64(5000)
+	sd.unitID = 9000
+	sd.perCategory = make([]int, len(categories))
 	for i := 0; i < sd.o.Products; i++ {
 		id += 1 + int64(rng.IntN(10)/9) // the odd deleted product leaves a gap
-		ci := i % len(categories)
-		c := categories[ci]
-		n := perCat[ci]
-		perCat[ci]++
-		name := c.names[n%len(c.names)] + " " + c.sizes[(n/len(c.names))%len(c.sizes)]
-		if round := n / (len(c.names) * len(c.sizes)); round > 0 {
-			name = fmt.Sprintf("%s (%d)", name, round+1)
-		}
-		p := productInfo{
-			id: id, code: fmt.Sprintf("%s%03d", c.prefix, n+1), name: name,
-			tax:       sd.taxRates[0],
-			basePrice: round2(c.price * (0.6 + rng.Float64())),
-			active:    chance(rng, 0.9),
-		}
-		if c.prefix == "SNK_" && chance(rng, 0.3) {
-			p.tax = sd.taxRates[1] // basic foodstuffs are zero-rated
-		}
-		unitID++
-		p.units = append(p.units, unitInfo{id: unitID, name: "Each", multiplier: 1, active: true})
-		unitID++
-		caseSize := pick(rng, []float64{6, 12, 24})
-		p.units = append(p.units, unitInfo{id: unitID, name: fmt.Sprintf("Case (%g)", caseSize), multiplier: caseSize, active: true})
-		if chance(rng, 0.3) {
-			unitID++
-			p.units = append(p.units, unitInfo{id: unitID, name: "Pallet", multiplier: caseSize * 40, active: true})
-		}
-		if chance(rng, 0.15) {
-			unitID++
-			p.units = append(p.units, unitInfo{id: unitID, name: "Display Box", multiplier: 3, active: false})
-		}
-		sd.products = append(sd.products, p)
-
-		created := between(rng, sd.now.AddDate(-3, 0, 0), sd.now.AddDate(0, -7, 0))
-		modified := between(rng, created, sd.now)
-		units := make([]obj, len(p.units))
-		for j, u := range p.units {
-			var packaging any
-			if u.multiplier > 1 {
-				packaging = obj{{"inner", int64(u.multiplier / 2)}, {"outer", int64(u.multiplier)}, {"pallet", int64(caseSize * 40)}}
-			}
-			units[j] = obj{{"id", u.id}, {"name", u.name}, {"multiplier", u.multiplier}, {"active", u.active},
-				{"minimum_order_quantity", int64(1)}, {"packaging_option", packaging}}
-		}
-		files := []string{}
-		if chance(rng, 0.4) {
-			files = append(files, guid(rng))
-		}
-		sd.add("products", p.id, obj{
-			{"id", p.id}, {"row_version", int64(0)}, {"code", p.code}, {"name", p.name}, {"active", p.active},
-			{"order_units", units}, {"last_modified_time", stamp(rng, modified)},
-			{"custom_fields", sd.forms.product.values(rng, valueCtx{at: created, users: sd.users})},
-			{"files", files},
-		}, modified)
+		sd.addProduct(rng, i, id)
 	}
+}
+
+// addProduct adds product number i, named and coded after its place in
+// its category.
+func (sd *seeder) addProduct(rng *rand.Rand, i int, id int64) {
+	ci := i % len(categories)
+	c := categories[ci]
+	n := sd.perCategory[ci]
+	sd.perCategory[ci]++
+	name := c.names[n%len(c.names)] + " " + c.sizes[(n/len(c.names))%len(c.sizes)]
+	if round := n / (len(c.names) * len(c.sizes)); round > 0 {
+		name = fmt.Sprintf("%s (%d)", name, round+1)
+	}
+	p := productInfo{
+		id: id, code: fmt.Sprintf("%s%03d", c.prefix, n+1), name: name,
+		tax:       sd.taxRates[0],
+		basePrice: round2(c.price * (0.6 + rng.Float64())),
+		active:    chance(rng, 0.9),
+	}
+	if c.prefix == "SNK_" && chance(rng, 0.3) {
+		p.tax = sd.taxRates[1] // basic foodstuffs are zero-rated
+	}
+	sd.unitID++
+	p.units = append(p.units, unitInfo{id: sd.unitID, name: "Each", multiplier: 1, active: true})
+	sd.unitID++
+	caseSize := pick(rng, []float64{6, 12, 24})
+	p.units = append(p.units, unitInfo{id: sd.unitID, name: fmt.Sprintf("Case (%g)", caseSize), multiplier: caseSize, active: true})
+	if chance(rng, 0.3) {
+		sd.unitID++
+		p.units = append(p.units, unitInfo{id: sd.unitID, name: "Pallet", multiplier: caseSize * 40, active: true})
+	}
+	if chance(rng, 0.15) {
+		sd.unitID++
+		p.units = append(p.units, unitInfo{id: sd.unitID, name: "Display Box", multiplier: 3, active: false})
+	}
+	sd.products = append(sd.products, p)
+
+	created := between(rng, sd.now.AddDate(-3, 0, 0), sd.now.AddDate(0, -7, 0))
+	modified := between(rng, created, sd.now)
+	units := make([]obj, len(p.units))
+	for j, u := range p.units {
+		var packaging any
+		if u.multiplier > 1 {
+			packaging = obj{{"inner", int64(u.multiplier / 2)}, {"outer", int64(u.multiplier)}, {"pallet", int64(caseSize * 40)}}
+		}
+		units[j] = obj{{"id", u.id}, {"name", u.name}, {"multiplier", u.multiplier}, {"active", u.active},
+			{"minimum_order_quantity", int64(1)}, {"packaging_option", packaging}}
+	}
+	files := []string{}
+	if chance(rng, 0.4) {
+		files = append(files, guid(rng))
+	}
+	sd.add("products", p.id, obj{
+		{"id", p.id}, {"row_version", int64(0)}, {"code", p.code}, {"name", p.name}, {"active", p.active},
+		{"order_units", units}, {"last_modified_time", stamp(rng, modified)},
+		{"custom_fields", sd.forms.product.values(rng, valueCtx{at: created, users: sd.users})},
+		{"files", files},
+	}, modified)
 }
 
 // priceOf is a product unit's price on a list, in the list's currency.
@@ -164,13 +171,6 @@ func (sd *seeder) seedStockLevels(rng *rand.Rand) {
 				if chance(rng, 0.1) {
 					level = 0
 				}
-				label := "In Stock"
-				switch {
-				case level == 0:
-					label = "Out of Stock"
-				case level < 20:
-					label = "Low"
-				}
 				var whID, whName any
 				if w != nil {
 					whID, whName = w.id, w.name
@@ -179,10 +179,21 @@ func (sd *seeder) seedStockLevels(rng *rand.Rand) {
 					{"product_id", p.id}, {"product_code", p.code}, {"product_name", p.name},
 					{"order_unit_id", u.id}, {"order_unit_name", u.name},
 					{"warehouse_id", whID}, {"warehouse_name", whName},
-					{"level", level}, {"label", label},
+					{"level", level}, {"label", stockLabel(level)},
 					{"last_modified_time", stamp(rng, between(rng, sd.now.AddDate(0, 0, -14), sd.now))},
 				}, time.Time{})
 			}
 		}
 	}
+}
+
+// stockLabel is the label a level shows in the app.
+func stockLabel(level float64) string {
+	switch {
+	case level == 0:
+		return "Out of Stock"
+	case level < 20:
+		return "Low"
+	}
+	return "In Stock"
 }

@@ -75,76 +75,85 @@ func (sd *seeder) seedCustomers(rng *rand.Rand) {
 	start := sd.now.AddDate(-3, 0, 0)
 	for i := 0; i < sd.o.Customers; i++ {
 		id += 1 + int64(rng.IntN(20)/19)
-		p := pick(rng, places)
-		prefix := "CUS"
-		switch rng.IntN(10) {
-		case 0, 1, 2:
-			prefix = "HB_"
-		case 3:
-			prefix = "ZA-"
-		}
-		c := customerInfo{
-			id:        id,
-			code:      fmt.Sprintf("%s%05d", prefix, i+1),
-			name:      customerName(rng, p),
-			active:    chance(rng, 0.92),
-			priceList: sd.pickPriceList(rng),
-			place:     p,
-			created:   start.Add(time.Duration(float64(span) * (float64(i) + rng.Float64()) / float64(sd.o.Customers))),
-			weight:    rng.ExpFloat64(),
-		}
-		for n := rng.IntN(3); n > 0 && len(active) > 0; n-- {
-			u := pick(rng, active).id
-			if len(c.users) == 0 || c.users[0] != u {
-				c.users = append(c.users, u)
-			}
-		}
-		if c.users == nil {
-			c.users = []int64{}
-		}
-		if chance(rng, 0.3) {
-			c.discount = pick(rng, []float64{2.5, 5, 7.5, 10})
-		}
-		if chance(rng, 0.7) && len(warehouses) > 0 {
-			w := pick(rng, warehouses)
-			c.warehouse = &w
-		}
-		if chance(rng, 0.85) {
-			c.location = obj{
-				{"latitude", round6(p.lat + (rng.Float64()-0.5)*0.1)},
-				{"longitude", round6(p.lng + (rng.Float64()-0.5)*0.1)},
-				{"accuracy", round2(5 + rng.Float64()*60)},
-				{"is_approximate", chance(rng, 0.2)},
-			}
-		}
-		sd.customers = append(sd.customers, c)
-
-		modified := between(rng, c.created, sd.now)
-		if chance(rng, 0.5) {
-			modified = between(rng, sd.now.AddDate(0, 0, -30), sd.now)
-		}
-		var whID, whName any
-		if c.warehouse != nil {
-			whID, whName = c.warehouse.id, c.warehouse.name
-		}
-		files := []string{}
-		if chance(rng, 0.1) {
-			files = append(files, guid(rng))
-		}
-		sd.add("customers", c.id, obj{
-			{"id", c.id}, {"code", c.code}, {"name", c.name}, {"active", c.active},
-			{"location", c.location},
-			{"price_list_id", c.priceList.id}, {"price_list_name", c.priceList.name},
-			{"assigned_users", c.users},
-			{"default_discount", nullable(c.discount, c.discount != 0 || chance(rng, 0.5))},
-			{"default_warehouse_id", whID}, {"default_warehouse_name", whName},
-			{"row_version", int64(0)},
-			{"last_modified_time", stamp(rng, modified)},
-			{"create_date", stamp(rng, c.created)},
-			{"custom_fields", sd.forms.customer.values(rng, valueCtx{at: c.created, place: p, users: sd.users})},
-			{"files", files},
-		}, modified)
+		sd.addCustomer(rng, id, i, active, warehouses, func(f float64) time.Time {
+			return start.Add(time.Duration(float64(span) * (float64(i) + f) / float64(sd.o.Customers)))
+		})
 	}
+}
+
+// addCustomer adds the customer with code number i+1. created turns a
+// random fraction into its creation time: a slot of the three years when
+// seeding, the moment of the change for Mutate's inserts.
+func (sd *seeder) addCustomer(rng *rand.Rand, id int64, i int, active []userInfo, warehouses []warehouseInfo, created func(float64) time.Time) {
+	p := pick(rng, places)
+	prefix := "CUS"
+	switch rng.IntN(10) {
+	case 0, 1, 2:
+		prefix = "HB_"
+	case 3:
+		prefix = "ZA-"
+	}
+	c := customerInfo{
+		id:        id,
+		code:      fmt.Sprintf("%s%05d", prefix, i+1),
+		name:      customerName(rng, p),
+		active:    chance(rng, 0.92),
+		priceList: sd.pickPriceList(rng),
+		place:     p,
+		created:   created(rng.Float64()),
+		weight:    rng.ExpFloat64(),
+	}
+	for n := rng.IntN(3); n > 0 && len(active) > 0; n-- {
+		u := pick(rng, active).id
+		if len(c.users) == 0 || c.users[0] != u {
+			c.users = append(c.users, u)
+		}
+	}
+	if c.users == nil {
+		c.users = []int64{}
+	}
+	if chance(rng, 0.3) {
+		c.discount = pick(rng, []float64{2.5, 5, 7.5, 10})
+	}
+	if chance(rng, 0.7) && len(warehouses) > 0 {
+		w := pick(rng, warehouses)
+		c.warehouse = &w
+	}
+	if chance(rng, 0.85) {
+		c.location = obj{
+			{"latitude", round6(p.lat + (rng.Float64()-0.5)*0.1)},
+			{"longitude", round6(p.lng + (rng.Float64()-0.5)*0.1)},
+			{"accuracy", round2(5 + rng.Float64()*60)},
+			{"is_approximate", chance(rng, 0.2)},
+		}
+	}
+	sd.customers = append(sd.customers, c)
+
+	modified := between(rng, c.created, sd.now)
+	if chance(rng, 0.5) {
+		modified = between(rng, sd.now.AddDate(0, 0, -30), sd.now)
+	}
+	var whID, whName any
+	if c.warehouse != nil {
+		whID, whName = c.warehouse.id, c.warehouse.name
+	}
+	files := []string{}
+	if chance(rng, 0.1) {
+		files = append(files, guid(rng))
+	}
+	sd.add("customers", c.id, obj{
+		{"id", c.id}, {"code", c.code}, {"name", c.name}, {"active", c.active},
+		{"location", c.location},
+		{"price_list_id", c.priceList.id}, {"price_list_name", c.priceList.name},
+		{"assigned_users", c.users},
+		{"default_discount", nullable(c.discount, c.discount != 0 || chance(rng, 0.5))},
+		{"default_warehouse_id", whID}, {"default_warehouse_name", whName},
+		{"row_version", int64(0)},
+		{"last_modified_time", stamp(rng, modified)},
+		{"create_date", stamp(rng, c.created)},
+		{"custom_fields", sd.forms.customer.values(rng, valueCtx{at: c.created, place: p, users: sd.users})},
+		{"files", files},
+	}, modified)
 }
 
 func round6(v float64) float64 { return float64(int64(v*1e6)) / 1e6 }

@@ -71,79 +71,110 @@ func (sd *seeder) seedTransactions(rng *rand.Rand) {
 				at = at.AddDate(0, 0, -1)
 			}
 			cust := picker.pick(rng)
-			user := pick(rng, active)
-			if len(cust.users) > 0 && chance(rng, 0.85) {
-				if u := sd.userByID(pick(rng, cust.users)); u.active || at.Before(sd.now.AddDate(0, 0, -120)) {
-					user = u
-				}
-			}
-			events = append(events, event{at: at, kind: c.kind, cust: cust, user: user})
+			events = append(events, event{at: at, kind: c.kind, cust: cust, user: sd.repFor(rng, cust, at, active)})
 		}
 	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].at.Before(events[j].at) })
 
 	ids := struct{ interaction, form, order, quote, credit int64 }{700000, 800000, 100000, 200000, 300000}
-	for _, ev := range events {
-		// Emails, comments and stocktakes are interactions too, so the ids the
-		// API shows have gaps.
-		ids.interaction += 1 + int64(rng.IntN(3))
-		intID := ids.interaction
-		var formIDs []int64
-		var orderID, quoteID, creditID any
-		addForm := func(f *formDef, at time.Time) {
+	next := func(col string) int64 {
+		switch col {
+		case "interactions":
+			// Emails, comments and stocktakes are interactions too, so the
+			// ids the API shows have gaps.
+			ids.interaction += 1 + int64(rng.IntN(3))
+			return ids.interaction
+		case "completedforms":
 			ids.form++
-			formIDs = append(formIDs, ids.form)
-			sd.addCompletedForm(rng, ids.form, intID, f, ev, at)
-		}
-		txAt := ev.at.Add(time.Duration(2+rng.IntN(25)) * time.Minute)
-		switch ev.kind {
-		case evOrder:
+			return ids.form
+		case "orders":
 			ids.order++
-			orderID = ids.order
-			lines := sd.addTransaction(rng, "orders", ids.order, intID, ev, txAt)
-			sd.orders = append(sd.orders, orderInfo{id: ids.order, at: txAt, cust: ev.cust, lines: lines})
-			addForm(sd.forms.order, txAt)
-		case evQuote:
+			return ids.order
+		case "quotes":
 			ids.quote++
-			quoteID = ids.quote
-			sd.addTransaction(rng, "quotes", ids.quote, intID, ev, txAt)
-			addForm(sd.forms.quote, txAt)
-		case evCredit:
+			return ids.quote
+		default:
 			ids.credit++
-			creditID = ids.credit
-			sd.addTransaction(rng, "creditrequests", ids.credit, intID, ev, txAt)
-			addForm(sd.forms.credit, txAt)
-		case evVisit:
-			addForm(sd.forms.visit, ev.at.Add(5*time.Minute))
-		case evSurvey:
-			addForm(sd.forms.poll, ev.at)
+			return ids.credit
 		}
-		// A rep often fills in the visit form on the same call as the order.
-		if ev.kind <= evCredit && chance(rng, 0.3) {
-			addForm(sd.forms.visit, ev.at.Add(time.Minute))
-		}
-		isVisit := ev.kind != evSurvey
-		if isVisit {
-			sd.visitsByCustomer[ev.cust.id] = append(sd.visitsByCustomer[ev.cust.id], visitRef{id: intID, at: ev.at})
-		}
-		var endTime, location, comment any
-		if isVisit {
-			endTime = stamp(rng, ev.at.Add(time.Duration(10+rng.IntN(50))*time.Minute))
-			location = ev.cust.location
-		}
-		if chance(rng, 0.4) {
-			comment = pick(rng, awkwardTexts)
-		}
-		sd.add("interactions", intID, obj{
-			{"id", intID}, {"customer_id", ev.cust.id}, {"customer_code", ev.cust.code}, {"customer_name", ev.cust.name},
-			{"comment", comment}, {"date", stamp(rng, ev.at)}, {"end_time", endTime}, {"is_visit", isVisit},
-			{"location", location}, {"last_modified_time", stamp(rng, ev.at.Add(time.Hour))},
-			{"user_id", ev.user.id}, {"user_name", ev.user.userName},
-			{"credit_request_id", creditID}, {"order_id", orderID}, {"email_id", nil}, {"quote_id", quoteID},
-			{"product_numbers_survey_id", nil}, {"stocktake_id", nil},
-			{"completed_form_ids", formIDs},
-		}, time.Time{})
 	}
+	for _, ev := range events {
+		sd.addEvent(rng, ev, next)
+	}
+}
+
+// repFor picks who served a customer at a moment: mostly one of its
+// assigned reps, unless that rep had already left.
+func (sd *seeder) repFor(rng *rand.Rand, cust *customerInfo, at time.Time, active []userInfo) userInfo {
+	user := pick(rng, active)
+	if len(cust.users) > 0 && chance(rng, 0.85) {
+		if u := sd.userByID(pick(rng, cust.users)); u.active || at.Before(sd.now.AddDate(0, 0, -120)) {
+			user = u
+		}
+	}
+	return user
+}
+
+// addEvent adds an interaction with what came of it: a transaction, its
+// completed forms. nextID hands out ids by collection name, so that seeding
+// and Mutate (which may place new ids below the old ones) share this.
+func (sd *seeder) addEvent(rng *rand.Rand, ev event, nextID func(col string) int64) {
+	intID := nextID("interactions")
+	var formIDs []int64
+	var orderID, quoteID, creditID any
+	addForm := func(f *formDef, at time.Time) {
+		id := nextID("completedforms")
+		formIDs = append(formIDs, id)
+		sd.addCompletedForm(rng, id, intID, f, ev, at)
+	}
+	txAt := ev.at.Add(time.Duration(2+rng.IntN(25)) * time.Minute)
+	switch ev.kind {
+	case evOrder:
+		id := nextID("orders")
+		orderID = id
+		lines := sd.addTransaction(rng, "orders", id, intID, ev, txAt)
+		sd.orders = append(sd.orders, orderInfo{id: id, at: txAt, cust: ev.cust, lines: lines})
+		addForm(sd.forms.order, txAt)
+	case evQuote:
+		id := nextID("quotes")
+		quoteID = id
+		sd.addTransaction(rng, "quotes", id, intID, ev, txAt)
+		addForm(sd.forms.quote, txAt)
+	case evCredit:
+		id := nextID("creditrequests")
+		creditID = id
+		sd.addTransaction(rng, "creditrequests", id, intID, ev, txAt)
+		addForm(sd.forms.credit, txAt)
+	case evVisit:
+		addForm(sd.forms.visit, ev.at.Add(5*time.Minute))
+	case evSurvey:
+		addForm(sd.forms.poll, ev.at)
+	}
+	// A rep often fills in the visit form on the same call as the order.
+	if ev.kind <= evCredit && chance(rng, 0.3) {
+		addForm(sd.forms.visit, ev.at.Add(time.Minute))
+	}
+	isVisit := ev.kind != evSurvey
+	if isVisit {
+		sd.visitsByCustomer[ev.cust.id] = append(sd.visitsByCustomer[ev.cust.id], visitRef{id: intID, at: ev.at})
+	}
+	var endTime, location, comment any
+	if isVisit {
+		endTime = stamp(rng, ev.at.Add(time.Duration(10+rng.IntN(50))*time.Minute))
+		location = ev.cust.location
+	}
+	if chance(rng, 0.4) {
+		comment = pick(rng, awkwardTexts)
+	}
+	sd.add("interactions", intID, obj{
+		{"id", intID}, {"customer_id", ev.cust.id}, {"customer_code", ev.cust.code}, {"customer_name", ev.cust.name},
+		{"comment", comment}, {"date", stamp(rng, ev.at)}, {"end_time", endTime}, {"is_visit", isVisit},
+		{"location", location}, {"last_modified_time", stamp(rng, ev.at.Add(time.Hour))},
+		{"user_id", ev.user.id}, {"user_name", ev.user.userName},
+		{"credit_request_id", creditID}, {"order_id", orderID}, {"email_id", nil}, {"quote_id", quoteID},
+		{"product_numbers_survey_id", nil}, {"stocktake_id", nil},
+		{"completed_form_ids", formIDs},
+	}, time.Time{})
 }
 
 func (sd *seeder) addCompletedForm(rng *rand.Rand, id, interactionID int64, f *formDef, ev event, at time.Time) {

@@ -21,8 +21,13 @@ type Server struct {
 	endpoints map[string]*endpoint
 	st        *store
 	fs        faultState
+	// beh is the current Behaviour. It is stored while holding st.mu's
+	// write lock; readers whose output depends on cached encodings or on
+	// the list order load it while holding the read lock.
+	beh atomic.Pointer[Behaviour]
 
 	touchRng *rand.Rand // picks the customers TouchCustomers changes; guarded by st.mu
+	mut      *mutator   // makes Mutate's changes; guarded by st.mu
 
 	httpMu  sync.Mutex
 	servers []*http.Server
@@ -42,13 +47,20 @@ func New(o Options) *Server {
 	s.fs.faults = o.Faults
 	s.fs.rng = rand.New(rand.NewPCG(uint64(o.Seed), streamFaults))
 	s.fs.perList = make(map[string]*atomic.Int64)
+	s.fs.now = time.Now
 	for _, ep := range endpoints() {
 		s.endpoints[ep.name] = &ep
 		s.fs.perList[ep.name] = new(atomic.Int64)
 	}
-	s.st = seed(o, s.loc)
+	sd := seed(o, s.loc)
+	s.st = sd.st
+	s.mut = newMutator(sd, rand.New(rand.NewPCG(uint64(o.Seed), streamMutate)))
+	s.SetBehaviour(o.Behaviour)
 	return s
 }
+
+// behaviour is the current Behaviour; see Server.beh for when to call it.
+func (s *Server) behaviour() *Behaviour { return s.beh.Load() }
 
 // clock is the instance's current time: opts.Now plus the wall time elapsed
 // since New, so changes made by tests land after the seeded data.
@@ -108,7 +120,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusForbidden, "Forbidden")
 		return
 	}
-	if status, msg := s.injectFault(); status != 0 {
+	if status, msg, retryAfter := s.injectFault(); status != 0 {
+		if retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		}
 		writeMessage(w, status, msg)
 		return
 	}
@@ -135,25 +150,34 @@ func (s *Server) serveList(w http.ResponseWriter, ep *endpoint, q url.Values) {
 		}
 	}
 	flags := flagParams(q, ep)
+	if ch := s.behaviour().Churn; number > 1 && ch.Collection == ep.name && ch.active() {
+		s.Mutate(ep.name, ch.Inserts, ch.Updates, ch.Deletes)
+	}
 
 	s.st.mu.RLock()
+	b := s.behaviour()
+	if b.LegacyVersion {
+		flags |= encLegacy
+	}
 	c := s.st.cols[ep.name]
+	recs := c.order(b.UnstableOrder)
 	var idxs []int32
 	if len(fs) > 0 {
-		idxs = c.filtered(key, fs)
+		idxs = c.filtered(key, fs, recs, b.UnstableOrder)
 	}
-	body := appendPage(make([]byte, 0, 64+size*estimateSize(c)), c, idxs, len(fs) > 0, number, size, flags)
+	body := appendPage(make([]byte, 0, 64+size*estimateSize(recs, flags)), recs, idxs, len(fs) > 0, number, size, flags)
 	s.st.mu.RUnlock()
 	writeBody(w, http.StatusOK, body)
 }
 
 // estimateSize guesses a record's encoded size from the first one, so a page
-// buffer is allocated once.
-func estimateSize(c *collection) int {
-	if len(c.records) == 0 {
+// buffer is allocated once. It encodes with the request's flags: any
+// other encoding it cached could carry the wrong version name.
+func estimateSize(recs []*record, f encFlags) int {
+	if len(recs) == 0 {
 		return 0
 	}
-	return len(c.records[0].encoded(encNulls)) + 64
+	return len(recs[0].encoded(f|encNulls)) + 64
 }
 
 func (s *Server) serveItem(w http.ResponseWriter, rt route, q url.Values) {
@@ -165,6 +189,9 @@ func (s *Server) serveItem(w http.ResponseWriter, rt route, q url.Values) {
 	flags := flagParams(q, rt.ep)
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
+	if s.behaviour().LegacyVersion {
+		flags |= encLegacy
+	}
 	var rec *record
 	if rt.byExternal {
 		rec = s.st.invoicesByExternalID[id]

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
-	"strconv"
-	"strings"
 )
 
 // TouchCustomers changes n customers, as a rep editing them in the app would:
@@ -19,27 +17,13 @@ func (s *Server) TouchCustomers(n int) []int64 {
 	n = min(max(n, 0), len(c.records))
 	picked := s.touchRng.Perm(len(c.records))[:n]
 	slices.Sort(picked)
-	now := formatTime(s.clock())
+	recs := make([]*record, n)
+	for j, i := range picked {
+		recs[j] = c.records[i]
+	}
 	ids := make([]int64, 0, n)
-	for _, i := range picked {
-		r := c.records[i]
-		rv := s.st.nextRowVersion()
-		name, _ := r.props.get("name")
-		base, _, _ := strings.Cut(name.(string), " [rev ")
-		r.props.set("name", base+" [rev "+strconv.FormatInt(rv, 10)+"]")
-		r.props.set("row_version", rv)
-		r.props.set("last_modified_time", now)
-		if v, ok := r.props.get("custom_fields"); ok {
-			// Copy before changing: encodings already handed out must not move.
-			fields := slices.Clone(v.([]customField))
-			for j := range fields {
-				if fields[j].id == 101 { // Credit Limit (R)
-					fields[j].value = strconv.FormatInt(1000*(rv%97+1), 10)
-				}
-			}
-			r.props.set("custom_fields", fields)
-		}
-		c.touch(r)
+	for _, r := range recs {
+		s.update(c, r)
 		ids = append(ids, r.id)
 	}
 	return ids
@@ -47,13 +31,13 @@ func (s *Server) TouchCustomers(n int) []int64 {
 
 // Records returns a collection's current records as the list endpoint sends
 // them with flags=show_nulls (form definitions also with show_enums, the
-// flags a client reads them with), decoded with UseNumber. The collection is
-// named by its path ("visitfrequencies") or its snake_case name
-// ("visit_frequencies"); an unknown name returns nil.
+// flags a client reads them with), decoded with UseNumber: in the list's
+// order and with its version property under the current Behaviour. The
+// collection is named by its path ("visitfrequencies") or its snake_case
+// name ("visit_frequencies"); an unknown name returns nil.
 func (s *Server) Records(collection string) []map[string]any {
-	name := strings.ReplaceAll(strings.Trim(collection, "/"), "_", "")
-	ep := s.endpoints[name]
-	if ep == nil {
+	name, ok := collectionName(collection)
+	if !ok {
 		return nil
 	}
 	f := encNulls
@@ -62,7 +46,11 @@ func (s *Server) Records(collection string) []map[string]any {
 	}
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
-	recs := s.st.cols[name].records
+	b := s.behaviour()
+	if b.LegacyVersion {
+		f |= encLegacy
+	}
+	recs := s.st.cols[name].order(b.UnstableOrder)
 	out := make([]map[string]any, 0, len(recs))
 	for _, r := range recs {
 		d := json.NewDecoder(bytes.NewReader(r.encoded(f)))

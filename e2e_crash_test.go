@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skynamo/skynamo/sim"
+)
+
+// kill -9 at a random moment of a pull, 20 times in a row: every time the
+// cache still loads, and the next pull completes it to equal the server.
+func TestKillDuringPullTwentyTimes(t *testing.T) {
+	s, base := startSim(t, sim.Options{Customers: 6000, Orders: 20})
+	s.SetFaults(sim.Faults{Latency: 4 * time.Millisecond})
+	w := newWorkdir(t)
+	w.useSim(base)
+	rng := rand.New(rand.NewPCG(20, 26)) // the moments are random but the same every run
+
+	killed := 0
+	for i := range 20 {
+		s.TouchCustomers(3) // the server moves on between runs, as in production
+		cmd := exec.Command(binary, "sync", "--force", "--concurrency", "2", "customers")
+		cmd.Dir, cmd.Env = w.dir, w.env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.IntN(60)) * time.Millisecond)
+		if err := cmd.Process.Kill(); err == nil {
+			killed++
+		}
+		_ = cmd.Wait()
+
+		r := w.run("cache", "status", "customers")
+		if r.code != 0 {
+			t.Fatalf("after kill %d the cache does not load (exit %d):\n%s", i+1, r.code, r.stderr)
+		}
+	}
+	if killed < 15 {
+		t.Logf("only %d of 20 runs were still running when killed", killed)
+	}
+	s.SetFaults(sim.Faults{})
+	r := w.run("sync", "customers")
+	expectCode(t, r, 0)
+	expectCacheEqualsServer(t, w, s)
+}
+
+// Two runs on one data folder at once (overlapping cron jobs): both finish,
+// the cache is not corrupted, and it equals the server.
+func TestOverlappingRuns(t *testing.T) {
+	s, base := startSim(t, sim.Options{Customers: 3000, Orders: 20})
+	s.SetFaults(sim.Faults{Latency: 5 * time.Millisecond})
+	w := newWorkdir(t)
+	w.useSim(base)
+
+	var wg sync.WaitGroup
+	results := make([]result, 2)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(binary, "sync", "--force", "--concurrency", "2", "customers")
+			cmd.Dir, cmd.Env = w.dir, w.env
+			var out, errb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			err := cmd.Run()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			results[i] = result{code: code, stdout: out.String(), stderr: errb.String()}
+		}()
+	}
+	wg.Wait()
+	waited := 0
+	for _, r := range results {
+		expectCode(t, r, 0)
+		if strings.Contains(r.stderr, "waiting for another skynamo") {
+			waited++
+		}
+	}
+	if waited == 0 {
+		t.Errorf("neither run said it waited for the other:\n%s\n%s", results[0].stderr, results[1].stderr)
+	}
+	s.SetFaults(sim.Faults{})
+	expectCacheEqualsServer(t, w, s)
+}
