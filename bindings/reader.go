@@ -81,13 +81,19 @@ func (m *Reader) entityFunc(entity string) lua.LGFunction {
 				ro.Form = opts.string("form", "")
 			}
 		}
-		recs, err := m.read.Read(L.Context(), entity, ro)
+		out := L.NewTable()
+		conv := newRecordConverter(L, entity)
+		err := m.read.ReadEach(L.Context(), entity, ro, func(recs []skynamo.Record) {
+			for i := range recs {
+				out.Append(conv.record(&recs[i]))
+			}
+		})
 		if err != nil {
 			L.Push(lua.LNil)
 			L.Push(lua.LString(m.onError(err)))
 			return 2
 		}
-		L.Push(recordsToLua(L, entity, recs))
+		L.Push(out)
 		return 1
 	}
 }
@@ -148,31 +154,46 @@ func (m *Reader) entities(L *lua.LState) int {
 // recordsToLua converts records, sharing one custom-field metatable per
 // FieldSet (completed forms of different forms have different sets).
 func recordsToLua(L *lua.LState, what string, recs []skynamo.Record) *lua.LTable {
-	metas := map[*skynamo.FieldSet]*lua.LTable{}
+	conv := newRecordConverter(L, what)
 	out := L.CreateTable(len(recs), 0)
 	for i := range recs {
-		rec := &recs[i]
-		t := L.CreateTable(0, len(rec.Props)+1)
-		for _, k := range sortedKeys(rec.Props) {
-			if v := rec.Props[k]; v != nil {
-				t.RawSetString(k, ToLua(L, v))
-			}
-		}
-		if rec.Fields != nil || len(rec.Custom) > 0 {
-			custom := ToLua(L, rec.Custom).(*lua.LTable)
-			if rec.Fields != nil {
-				meta, ok := metas[rec.Fields]
-				if !ok {
-					meta = customMeta(L, what, rec.Fields)
-					metas[rec.Fields] = meta
-				}
-				L.SetMetatable(custom, meta)
-			}
-			t.RawSetString("custom", custom)
-		}
-		out.RawSetInt(i+1, t)
+		out.RawSetInt(i+1, conv.record(&recs[i]))
 	}
 	return out
+}
+
+// recordConverter turns records into Lua tables, one metatable per FieldSet.
+type recordConverter struct {
+	L     *lua.LState
+	what  string
+	metas map[*skynamo.FieldSet]*lua.LTable
+}
+
+func newRecordConverter(L *lua.LState, what string) *recordConverter {
+	return &recordConverter{L: L, what: what, metas: map[*skynamo.FieldSet]*lua.LTable{}}
+}
+
+func (c *recordConverter) record(rec *skynamo.Record) *lua.LTable {
+	L := c.L
+	t := L.CreateTable(0, len(rec.Props)+1)
+	for _, k := range sortedKeys(rec.Props) {
+		if v := rec.Props[k]; v != nil {
+			t.RawSetString(k, ToLua(L, v))
+		}
+	}
+	if rec.Fields != nil || len(rec.Custom) > 0 {
+		custom := ToLua(L, rec.Custom).(*lua.LTable)
+		if rec.Fields != nil {
+			meta, ok := c.metas[rec.Fields]
+			if !ok {
+				meta = customMeta(L, c.what, rec.Fields)
+				c.metas[rec.Fields] = meta
+			}
+			L.SetMetatable(custom, meta)
+		}
+		t.RawSetString("custom", custom)
+	}
+	return t
 }
 
 // customMeta is the metatable of a record's custom table: a lookup by

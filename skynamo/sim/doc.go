@@ -12,9 +12,10 @@
 //   - keys: a wrong or missing x-api-key or x-api-client answers 403
 //     {"message":"Forbidden"};
 //   - faults (Faults, SetFaults): a usage-plan quota (429 "Limit
-//     Exceeded"), throttling (429 "Too Many Requests") and failing backends
-//     (502), after a configurable latency that gives way when the client
-//     stops waiting;
+//     Exceeded"), throttling (429 "Too Many Requests", from a token bucket
+//     or at random, optionally with Retry-After; throttled requests do not
+//     use the quota) and failing backends (502), after a configurable
+//     latency that gives way when the client stops waiting;
 //   - lists with page_number/page_size, filters and flags (show_nulls,
 //     show_enums), and single items by id (and invoices by external id).
 //
@@ -27,9 +28,19 @@
 // data. Versioned records share one row_version counter, handed out in
 // order of last change.
 //
-// Records are kept in id order with their JSON encoded once per flag set
-// and cached until they change, so serving a page is mostly copying bytes.
-// One RWMutex guards the data: reads run concurrently, changes (for now
-// TouchCustomers; writes through the API later) take the write lock and
-// drop the cached encodings and filter results of what they touch.
+// Where the real API's behaviour is unknown (FACTS.md, "Unknowns"),
+// Behaviour and SetBehaviour switch between the candidates: the rate and
+// burst of the gateway, lists ordered by id or by last_modified_time,
+// new records at the end or not, `row_version` or the 2023 `version`, and
+// Churn, data changing between the pages of a pull. Mutate makes those
+// changes (deletes, updates, inserts made like the seeded records) on
+// demand, deterministically from the seed.
+//
+// Records are kept in id order (and, once UnstableOrder has been asked
+// for, also in last_modified_time order) with their JSON encoded once per
+// flag set and cached until they change, so serving a page is mostly
+// copying bytes. One RWMutex guards the data: reads run concurrently,
+// changes (Mutate, TouchCustomers, churn, switching behaviours) take the
+// write lock and drop the cached encodings and filter results of what they
+// touch.
 package sim

@@ -136,14 +136,12 @@ func edit(col string, r *record, n int64) {
 	case "customers":
 		mark(r, "name", n)
 		if v, ok := r.props.get("custom_fields"); ok {
-			// Copy before changing: the seeder's slices may be shared.
-			fields := slices.Clone(v.([]customField))
+			fields := v.([]customField) // each record has its own
 			for j := range fields {
 				if fields[j].id == 101 { // Credit Limit (R)
 					fields[j].value = strconv.FormatInt(1000*(n%97+1), 10)
 				}
 			}
-			r.props.set("custom_fields", fields)
 		}
 	case "products", "warehouses", "taxrates", "pricelists", "formdefinitions":
 		mark(r, "name", n)

@@ -37,7 +37,7 @@ type Faults struct {
 	Latency      time.Duration // added to every request
 	FailRate     float64       // fraction of requests answered 502
 	ThrottleRate float64       // fraction answered 429 {"message":"Too Many Requests"}
-	QuotaLimit   int           // >0: request number QuotaLimit+1 onward answers 429 {"message":"Limit Exceeded"}
+	QuotaLimit   int           // >0: request number QuotaLimit+1 onward answers 429 {"message":"Limit Exceeded"}; throttled requests do not count
 }
 
 // AddFlags registers the options of `skynamo sim`.
