@@ -21,7 +21,7 @@ func BenchmarkScale100k(b *testing.B) {
 		latency   = 50 * time.Millisecond
 	)
 	for range b.N {
-		env := newSimEnv(b, sim.Options{Customers: customers, Orders: 10}, nil)
+		env := newSimEnv(b, sim.Options{Customers: customers, Orders: 10}, func(c *Config) { c.Concurrency = DefaultConcurrency })
 		env.syncer.logf = func(string, ...any) {}
 		env.srv.SetFaults(sim.Faults{Latency: latency})
 		ctx := context.Background()

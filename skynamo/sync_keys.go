@@ -37,14 +37,19 @@ func readSyncKeys(record json.RawMessage) syncKeys {
 		case "last_modified_time":
 			k.Modified = value
 		}
-		return true
+		// The API writes these before custom_fields, the bulk of a record:
+		// stopping once they are in skips most of its bytes, and a sync
+		// reads the keys of every record several times.
+		return k.ID == nil || k.Modified == nil || (k.RowVersion == nil && k.Version == nil)
 	})
 	return k
 }
 
 // idText is the record's id as written, "" when it has none.
-func idText(record json.RawMessage) string {
-	id := bytes.TrimSpace(readSyncKeys(record).ID)
+func idText(record json.RawMessage) string { return readSyncKeys(record).idText() }
+
+func (k syncKeys) idText() string {
+	id := bytes.TrimSpace(k.ID)
 	if string(id) == "null" {
 		return ""
 	}
@@ -85,9 +90,26 @@ func maxRowVersion(records []json.RawMessage) int64 {
 // sortByID orders records by id, numerically; it is stable, so records
 // without an id keep their relative order at the front.
 func sortByID(records []json.RawMessage) {
-	ids := make([]int64, len(records))
+	keys := make([]syncKeys, len(records))
 	for i, r := range records {
-		ids[i] = jsonInt(readSyncKeys(r).ID)
+		keys[i] = readSyncKeys(r)
+	}
+	sortByKeys(records, keys)
+}
+
+// sortByKeys is sortByID with the keys already read; records already in
+// order (the common case: pages come by id) are left as they are.
+func sortByKeys(records []json.RawMessage, keys []syncKeys) {
+	ids := make([]int64, len(records))
+	inOrder := true
+	for i := range records {
+		ids[i] = jsonInt(keys[i].ID)
+		if i > 0 && ids[i] < ids[i-1] {
+			inOrder = false
+		}
+	}
+	if inOrder {
+		return
 	}
 	order := make([]int, len(records))
 	for i := range order {
@@ -128,7 +150,7 @@ func dedupe(records []json.RawMessage, sorted bool) []json.RawMessage {
 	dropped := 0
 	for i, r := range records {
 		keys[i] = readSyncKeys(r)
-		id := idText(r)
+		id := keys[i].idText()
 		if id == "" {
 			continue
 		}
@@ -144,17 +166,19 @@ func dedupe(records []json.RawMessage, sorted bool) []json.RawMessage {
 			drop[i] = true
 		}
 	}
-	out := records
+	out, outKeys := records, keys
 	if dropped > 0 {
 		out = make([]json.RawMessage, 0, len(records)-dropped)
+		outKeys = make([]syncKeys, 0, len(records)-dropped)
 		for i, r := range records {
 			if !drop[i] {
 				out = append(out, r)
+				outKeys = append(outKeys, keys[i])
 			}
 		}
 	}
 	if sorted {
-		sortByID(out)
+		sortByKeys(out, outKeys)
 	}
 	return out
 }
