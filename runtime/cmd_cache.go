@@ -30,10 +30,16 @@ func (o *cacheOptions) check(args []string) error {
 }
 
 func cacheStatusCommand() Command {
+	return cacheCommand("cache status", "show what the local cache holds, how old it is and what its pulls cost", runCacheStatus)
+}
+
+// cacheCommand builds a cache subcommand: the host flags that pick the
+// instance's cache, the entity names checked, then run.
+func cacheCommand(name, summary string, run func(h *Host, opts *cacheOptions, args []string) error) Command {
 	return Command{
-		Name:    "cache status",
+		Name:    name,
 		Args:    "[ENTITY...]",
-		Summary: "show what the local cache holds, how old it is and what its pulls cost",
+		Summary: summary,
 		Setup: func(app *App, fs *pflag.FlagSet) Action {
 			var opts cacheOptions
 			opts.AddFlags(fs)
@@ -41,7 +47,7 @@ func cacheStatusCommand() Command {
 				if err := opts.check(args); err != nil {
 					return err
 				}
-				return runCacheStatus(h, &opts, args)
+				return run(h, &opts, args)
 			}
 		},
 	}
@@ -110,21 +116,7 @@ func roundAge(d time.Duration) string {
 }
 
 func cacheClearCommand() Command {
-	return Command{
-		Name:    "cache clear",
-		Args:    "[ENTITY...]",
-		Summary: "delete the cached records of the named entities (all when none is named)",
-		Setup: func(app *App, fs *pflag.FlagSet) Action {
-			var opts cacheOptions
-			opts.AddFlags(fs)
-			return func(ctx context.Context, h *Host, args []string) error {
-				if err := opts.check(args); err != nil {
-					return err
-				}
-				return runCacheClear(h, &opts, args)
-			}
-		},
-	}
+	return cacheCommand("cache clear", "delete the cached records of the named entities (all when none is named)", runCacheClear)
 }
 
 // runCacheClear without entities removes the instance's whole cache folder

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 )
 
@@ -85,105 +84,11 @@ func (c *Client) ListAll(ctx context.Context, path string, q ListQuery) ([]json.
 }
 
 // ListFrom is ListAll starting at page first: a pull that already holds the
-// earlier pages resumes there.
+// earlier pages resumes there. It is fetchPages (sync_fetch.go) without
+// checkpoints, so a list and a sync page the same way.
 func (c *Client) ListFrom(ctx context.Context, path string, q ListQuery, first int) ([]json.RawMessage, ListStats, error) {
-	if first < 1 {
-		first = 1
-	}
-	pageSize := q.PageSize
-	if pageSize < 1 || pageSize > MaxPageSize {
-		pageSize = c.cfg.PageSize
-	}
-	var counter atomic.Int64
-	stats := ListStats{FirstPage: first, PageSize: pageSize}
-
-	head, err := c.fetchPage(ctx, path, q, pageSize, first, &counter)
-	if err != nil {
-		stats.Requests = counter.Load()
-		return nil, stats, err
-	}
-	stats.TotalItems = head.Page.TotalItemCount
-	stats.FilteredItems = head.Page.FilteredItemCount
-	stats.LastPage = (stats.FilteredItems + pageSize - 1) / pageSize
-	stats.Pages = 1
-	if stats.LastPage <= first {
-		stats.Requests = counter.Load()
-		return head.Data, stats, nil
-	}
-
-	rest, got, err := c.fetchPagesParallel(ctx, path, q, pageSize, first+1, stats.LastPage, &counter)
-	stats.Pages += got
-	records := make([]json.RawMessage, 0, len(head.Data)+len(rest))
-	records = append(records, head.Data...)
-	records = append(records, rest...)
-	stats.Requests = counter.Load()
+	records, stats, _, err := fetchPages(ctx, c, path, q, first, 0, nil)
 	return records, stats, err
-}
-
-// fetchPagesParallel fetches pages from..to with bounded concurrency and
-// returns the records of the pages received without a gap from `from`, how
-// many pages that is, and the error that stopped it, if any.
-func (c *Client) fetchPagesParallel(ctx context.Context, path string, q ListQuery, pageSize, from, to int, counter *atomic.Int64) ([]json.RawMessage, int, error) {
-	n := to - from + 1
-	pages := make([][]json.RawMessage, n)
-	done := make([]bool, n)
-
-	parent := ctx
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-	var (
-		firstErr error
-		once     sync.Once
-		wg       sync.WaitGroup
-	)
-	fail := func(err error) {
-		once.Do(func() { firstErr = err })
-		cancel()
-	}
-
-	jobs := make(chan int)
-	for range min(c.cfg.Concurrency, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				env, err := c.fetchPage(ctx, path, q, pageSize, from+i, counter)
-				if err != nil {
-					fail(err)
-					continue
-				}
-				pages[i], done[i] = env.Data, true
-			}
-		}()
-	}
-feed:
-	for i := range n {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-
-	var records []json.RawMessage
-	got := 0
-	for i := range n {
-		if !done[i] {
-			break
-		}
-		records = append(records, pages[i]...)
-		got++
-	}
-	if got == n {
-		return records, got, nil
-	}
-	if err := parent.Err(); err != nil {
-		// Ctrl-C: the pages' own errors only echo it.
-		return records, got, err
-	}
-	return records, got, firstErr
 }
 
 // fetchPage gets one page and decodes its envelope only.

@@ -20,13 +20,13 @@ func checkpointDue(since, saved, every int) bool {
 	return every > 0 && since >= max(every, saved/2)
 }
 
-// fetchPages is ListFrom with checkpoints: page first alone (it tells the
-// count), then the others in parallel, and whenever checkpointDue the
-// records of the pages received without a gap from first go to save,
-// while the fetching goes on. It is written here rather than with
-// ListFrom because ListFrom returns only at the end; the requests go
-// through the same fetchPage, so the throttle, the budget and the retries
-// apply. On an error the contiguous prefix comes back with the error.
+// fetchPages pulls pages from first to the last: page first alone (it
+// tells the count), then the others in parallel under the client's
+// concurrency, and whenever checkpointDue (never when every is 0) the
+// records of the pages received without a gap from first go to save, while
+// the fetching goes on. Every request goes through fetchPage, so the
+// throttle, the budget and the retries apply. On an error the contiguous
+// prefix comes back with the error.
 //
 // moved reports that a page answered with another total_item_count than
 // the first: records were inserted or deleted between the answers, and
