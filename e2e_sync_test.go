@@ -309,8 +309,15 @@ func TestRequestBudget(t *testing.T) {
 	if got := s.Requests(); got > 2 {
 		t.Errorf("the server saw %d requests; the budget was 2", got)
 	}
+	s.ResetRequests()
 	r = w.run("sync", "customers")
 	expectCode(t, r, 0)
+	contains(t, r.stdout, "resume")
+	// A fresh full pull is 5 pages and a follow-up; the resume skips the 2
+	// pages kept.
+	if got := s.RequestsFor("/customers"); got > 5 {
+		t.Errorf("the next run sent %d requests; it should continue, not start over", got)
+	}
 	expectCacheEqualsServer(t, w, s)
 }
 

@@ -71,13 +71,19 @@ func classifyAPIErrors(notes *errorNotes) Classifier {
 		if skynamo.IsPartialStop(err) {
 			return ExitPartial, partialHint(err), true
 		}
+		if errors.Is(err, skynamo.ErrUnsettled) {
+			return ExitPartial, "the data kept changing while it was pulled; what was pulled is kept, and a quieter run settles it", true
+		}
+		if errors.Is(err, skynamo.ErrLocked) {
+			return ExitAPI, "another skynamo run has been pulling this entity for a long time; see whether it hangs, or try again later", true
+		}
 		var apiErr *skynamo.APIError
 		if errors.As(err, &apiErr) {
 			return ExitAPI, "", true
 		}
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) && !errors.Is(err, context.Canceled) {
-			return ExitAPI, "the API could not be reached: check SKYNAMO_API_BASE and the network; to run from the cache alone, add --offline", true
+			return ExitAPI, "the API could not be reached: check SKYNAMO_API_BASE and the network; scripts can run from the cache alone with run --offline", true
 		}
 		return 0, "", false
 	}

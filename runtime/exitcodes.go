@@ -28,7 +28,7 @@ func exitCodeTable() []exitCodeDoc {
 		{ExitUsage, "usage: bad command, flag, argument or configuration"},
 		{ExitLoad, "the script does not load: missing file or syntax error"},
 		{ExitAPI, "API or authentication error"},
-		{ExitPartial, "partial: a pull stopped by quota with data kept, or a write where some items failed"},
+		{ExitPartial, "partial: a pull stopped by the quota or --max-requests with data kept, data that kept changing, or a write where some items failed"},
 		{ExitInterrupted, "interrupted (Ctrl-C)"},
 	}
 }

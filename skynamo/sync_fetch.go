@@ -77,6 +77,11 @@ func fetchPages(ctx context.Context, c *Client, path string, q ListQuery, first,
 				p := page{i: i, data: env.Data, err: err}
 				if err == nil {
 					p.total = env.Page.TotalItemCount
+				} else {
+					// Stop the other workers now, not when the collector
+					// gets here (it may be writing a checkpoint): after a
+					// quota stop every further request is wasted.
+					cancel()
 				}
 				results <- p
 			}

@@ -251,6 +251,11 @@ func (p *pull) fetchPages(ctx context.Context, work EntityState, base []json.Raw
 		return dedupe(append(append(all, base...), got...), p.e.Kind == Versioned)
 	}
 	checkpoint := func(prefix []json.RawMessage, lastPage int, head ListStats) error {
+		if keepOld && len(base)+len(prefix) <= oldCount {
+			// A complete cache is never replaced by a shorter prefix of its
+			// own re-pull: if this pull stops, the old copy stays.
+			return nil
+		}
 		state := session(prefix, head)
 		state.PagesDone = lastPage
 		state.Note = stopNote(nil, "after "+plural(int64(lastPage), "page"), fmt.Sprintf("resumes at page %d", lastPage+1))
@@ -302,7 +307,7 @@ func (p *pull) fetchPages(ctx context.Context, work EntityState, base []json.Raw
 // verifyReference checks a reference entity's count against page 1's: a
 // table that changed while its pages came in is pulled again.
 func (p *pull) verifyReference(ctx context.Context, work EntityState, records []json.RawMessage, st ListStats) error {
-	if st.Pages > 1 && len(records) != st.FilteredItems && work.Repulls < maxRepulls {
+	if (st.Pages > 1 || st.FirstPage > 1) && len(records) != st.FilteredItems && work.Repulls < maxRepulls {
 		work.Repulls++
 		return p.full(ctx, work, nil, fmt.Sprintf("the server had %d records and the pages %d", st.FilteredItems, len(records)))
 	}

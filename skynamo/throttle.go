@@ -12,6 +12,9 @@ import (
 // knows the size of, so the client finds them by backing off hard when
 // throttled and probing back up slowly while the server is calm.
 const (
+	// throttleRateWindow bounds how far back the send rate is measured.
+	throttleRateWindow = 10 * time.Second
+
 	// throttleCut halves concurrency and rate on a 429: from any overshoot
 	// of the server's rate the client is under it within log2(overshoot)
 	// throttled rounds, and halving keeps most of the throughput.
@@ -134,10 +137,13 @@ func (l *limiter) Acquire(ctx context.Context) (ticket, error) {
 	l.inFlight++
 	t := ticket{gen: l.gen}
 	if !l.fixed {
-		l.sent++
-		if l.since.IsZero() {
-			l.since = l.now()
+		// The rate a first cut starts from is measured over recent sends
+		// only: an average over a run with idle stretches would start it
+		// near zero.
+		if now := l.now(); l.since.IsZero() || now.Sub(l.since) > throttleRateWindow {
+			l.sent, l.since = 0, now
 		}
+		l.sent++
 	}
 	var wait time.Duration
 	if l.rate > 0 {
