@@ -73,31 +73,58 @@ func (p *pull) reconcile(ctx context.Context, work EntityState, records []json.R
 		work.ReconcileFrom, work.ReconcileTop = -1, maxRowVersion(records)
 	}
 	ranges := cutRanges(records, work.ReconcileFrom, work.ReconcileTop, rangeFill(pageSize))
-	answers, done, err := p.readRanges(ctx, ranges, pageSize)
 
-	if done > 0 {
-		from, to := ranges[0].lo, ranges[done-1].hi
-		kept := make([]json.RawMessage, 0, len(records))
-		for _, r := range records {
-			if v := readSyncKeys(r).rowVersion(); v <= from || v > to {
-				kept = append(kept, r)
+	// The ranges go in batches with a checkpoint after each, growing like
+	// a full pull's (checkpointDue), so a kill -9 during the reconcile of a
+	// big table loses at most a third of it.
+	for start := 0; start < len(ranges); {
+		end := len(ranges)
+		if p.s.checkpoint > 0 {
+			end = min(len(ranges), start+max(p.s.checkpoint, start/2))
+		}
+		batch := ranges[start:end]
+		answers, done, err := p.readRanges(ctx, batch, pageSize)
+		if done > 0 {
+			records = replaceRange(records, answers[:done], batch[0].lo, batch[done-1].hi)
+			work.ReconcileFrom = batch[done-1].hi
+		}
+		if err != nil {
+			work.Next = StepReconcile
+			work.Note = stopNote(err, fmt.Sprintf("after reconciling %d of %d version ranges", start+done, len(ranges)),
+				fmt.Sprintf("reconciles the versions above %d", work.ReconcileFrom))
+			return p.keep(records, work, err)
+		}
+		start = end
+		if start < len(ranges) {
+			work.Next = StepReconcile
+			work.Note = stopNote(nil, fmt.Sprintf("after reconciling %d of %d version ranges", start, len(ranges)),
+				fmt.Sprintf("reconciles the versions above %d", work.ReconcileFrom))
+			checkpoint := work
+			checkpoint.Complete = false
+			if err := p.save(records, checkpoint); err != nil {
+				return err
 			}
 		}
-		for _, a := range answers[:done] {
-			kept = append(kept, a...)
-		}
-		records = dedupe(kept, true)
-		work.ReconcileFrom = to
 	}
-	if err != nil {
-		work.Next = StepReconcile
-		work.Note = stopNote(err, fmt.Sprintf("after reconciling %d of %d version ranges", done, len(ranges)),
-			fmt.Sprintf("reconciles the versions above %d", work.ReconcileFrom))
-		return p.keep(records, work, err)
-	}
+	work.Note = ""
 	work.FollowFrom = work.ReconcileTop
 	work.ReconcileFrom, work.ReconcileTop = 0, 0
 	return p.followThrough(ctx, work, records)
+}
+
+// replaceRange swaps the cached records whose row_version lies in
+// (from, to] for the server's answers for that range.
+func replaceRange(records []json.RawMessage, answers [][]json.RawMessage, from, to int64) []json.RawMessage {
+	kept := make([]json.RawMessage, 0, len(records))
+	for _, r := range records {
+		if v := readSyncKeys(r).rowVersion(); v <= from || v > to {
+			kept = append(kept, r)
+		}
+	}
+	for _, a := range answers {
+		kept = append(kept, a...)
+	}
+	return dedupe(kept, true)
 }
 
 // readRanges asks for each range, at most Config.Concurrency at once. It
