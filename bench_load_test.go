@@ -62,6 +62,17 @@ end)
 print(#customers, #picked)
 `
 
+// slimFilterScript is filterScript loading only the properties it uses.
+const slimFilterScript = `
+local reader = require "reader"
+local tables = require "tables"
+local customers = assert(reader.customers { fields = { "code", "name", "active", "custom.Credit Limit (R)" } })
+local picked = tables.filter(customers, function(c)
+  return c.active and (c.custom["Credit Limit (R)"] or 0) >= 10000
+end)
+print(#customers, #picked)
+`
+
 // childRun runs cmd and returns its wall time and peak RSS in MB.
 func childRun(b *testing.B, cmd *exec.Cmd) (time.Duration, float64, string) {
 	b.Helper()
@@ -100,6 +111,9 @@ func BenchmarkLoad100kIntoLua(b *testing.B) {
 	if err := os.WriteFile(filepath.Join(dir, "filter.lua"), []byte(filterScript), 0o644); err != nil {
 		b.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "slim.lua"), []byte(slimFilterScript), 0o644); err != nil {
+		b.Fatal(err)
+	}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "SKYNAMO_API_BASE=" + base}
 	sync := exec.Command(binary, "sync", "-q", "customers", "form_definitions")
 	sync.Dir, sync.Env = dir, env
@@ -118,6 +132,10 @@ func BenchmarkLoad100kIntoLua(b *testing.B) {
 		lua.Dir, lua.Env = dir, env
 		luaTime, luaRSS, luaOut := childRun(b, lua)
 
+		slim := exec.Command(binary, "run", "-q", "--offline", "slim.lua")
+		slim.Dir, slim.Env = dir, env
+		slimTime, slimRSS, slimOut := childRun(b, slim)
+
 		goDecode := exec.Command(os.Args[0], "-test.run=XXX")
 		goDecode.Env = append(env, decodeChildEnv+"="+cacheFile)
 		goTime, goRSS, goOut := childRun(b, goDecode)
@@ -126,13 +144,17 @@ func BenchmarkLoad100kIntoLua(b *testing.B) {
 		b.ReportMetric(luaRSS, "lua-MB")
 		b.ReportMetric(float64(luaTime)/float64(goTime), "lua/go-time")
 		b.ReportMetric(luaRSS/goRSS, "lua/go-rss")
+		b.ReportMetric(slimTime.Seconds(), "slim-s")
+		b.ReportMetric(slimRSS, "slim-MB")
 		b.Logf("\n"+
 			"%d cached customers (%.0f MB of JSON)\n"+
 			"  Lua: load + filter (child)   %8s  peak RSS %6.0f MB  (targets < 1 s, < 400 MB)  -> %s"+
+			"  Lua, fields = {4 properties} %8s  peak RSS %6.0f MB  (same targets)  -> %s"+
 			"  Go:  decode into maps (child)%8s  peak RSS %6.0f MB  -> %s"+
 			"  ratio Lua / Go               %8.2fx time, %.2fx RSS",
 			customers, float64(info.Size())/1e6,
 			luaTime.Round(time.Millisecond), luaRSS, luaOut,
+			slimTime.Round(time.Millisecond), slimRSS, slimOut,
 			goTime.Round(time.Millisecond), goRSS, goOut,
 			float64(luaTime)/float64(goTime), luaRSS/goRSS)
 	}

@@ -66,13 +66,18 @@ func (m *Reader) Loader(L *lua.LState) int {
 //
 //	opts.refresh = true   pull now even if the cache is younger than the refresh interval
 //	opts.form = "Name"    completed_forms only: the results of one form (name or id)
+//	opts.fields = {...}   only these properties: names like "code", "custom"
+//	                      (every custom field) or "custom.Credit Limit (R)";
+//	                      a 100,000-record report then holds a fraction of
+//	                      the memory
 func (m *Reader) entityFunc(entity string) lua.LGFunction {
 	return func(L *lua.LState) int {
-		known := []string{"refresh"}
+		known := []string{"refresh", "fields"}
 		if entity == "completed_forms" {
 			known = append(known, "form")
 		}
 		opts := newOptions(L, 1, known...)
+		proj := m.projection(L, entity, opts.stringList("fields"))
 		ro := skynamo.ReadOptions{Refresh: opts.bool("refresh", false)}
 		if v := opts.get("form"); v != lua.LNil {
 			if n, ok := v.(lua.LNumber); ok {
@@ -81,8 +86,12 @@ func (m *Reader) entityFunc(entity string) lua.LGFunction {
 				ro.Form = opts.string("form", "")
 			}
 		}
+		if proj != nil {
+			ro.Project = &skynamo.Projection{Props: proj.props, CustomKeys: proj.customKeys, AllCustom: proj.allCustom}
+		}
 		out := L.NewTable()
 		conv := newRecordConverter(L, entity)
+		conv.proj = proj
 		err := m.read.ReadEach(L.Context(), entity, ro, func(recs []skynamo.Record) {
 			for i := range recs {
 				out.Append(conv.record(&recs[i]))
@@ -167,6 +176,7 @@ type recordConverter struct {
 	L     *lua.LState
 	what  string
 	metas map[*skynamo.FieldSet]*lua.LTable
+	proj  *projection // nil: every property
 }
 
 func newRecordConverter(L *lua.LState, what string) *recordConverter {
@@ -175,6 +185,9 @@ func newRecordConverter(L *lua.LState, what string) *recordConverter {
 
 func (c *recordConverter) record(rec *skynamo.Record) *lua.LTable {
 	L := c.L
+	if c.proj != nil {
+		return c.projected(rec)
+	}
 	t := L.CreateTable(0, len(rec.Props)+1)
 	for _, k := range sortedKeys(rec.Props) {
 		if v := rec.Props[k]; v != nil {
@@ -182,25 +195,117 @@ func (c *recordConverter) record(rec *skynamo.Record) *lua.LTable {
 		}
 	}
 	if rec.Fields != nil || len(rec.Custom) > 0 {
-		custom := ToLua(L, rec.Custom).(*lua.LTable)
-		if rec.Fields != nil {
-			meta, ok := c.metas[rec.Fields]
-			if !ok {
-				meta = customMeta(L, c.what, rec.Fields)
-				c.metas[rec.Fields] = meta
-			}
-			L.SetMetatable(custom, meta)
-		}
-		t.RawSetString("custom", custom)
+		t.RawSetString("custom", c.custom(rec, rec.Custom, nil))
 	}
 	return t
+}
+
+// custom builds a record's custom table from values, with the metatable of
+// its FieldSet (loaded: the fields a projection kept; nil = all).
+func (c *recordConverter) custom(rec *skynamo.Record, values map[string]any, loaded map[string]bool) *lua.LTable {
+	custom := ToLua(c.L, values).(*lua.LTable)
+	if rec.Fields != nil {
+		meta, ok := c.metas[rec.Fields]
+		if !ok {
+			meta = customMeta(c.L, c.what, rec.Fields, loaded)
+			c.metas[rec.Fields] = meta
+		}
+		c.L.SetMetatable(custom, meta)
+	}
+	return custom
+}
+
+// projected is record with only the properties and custom fields asked for.
+func (c *recordConverter) projected(rec *skynamo.Record) *lua.LTable {
+	L, p := c.L, c.proj
+	t := L.CreateTable(0, len(p.props)+1)
+	for _, k := range p.props {
+		if v := rec.Props[k]; v != nil {
+			t.RawSetString(k, ToLua(L, v))
+		}
+	}
+	switch {
+	case p.allCustom:
+		t.RawSetString("custom", c.custom(rec, rec.Custom, nil))
+	case len(p.customKeys) > 0:
+		values := make(map[string]any, len(p.customKeys))
+		for _, k := range p.customKeys {
+			if v, ok := rec.Custom[k]; ok {
+				values[k] = v
+			}
+		}
+		t.RawSetString("custom", c.custom(rec, values, p.loaded))
+	}
+	return t
+}
+
+// projection is the fields option of a reader call.
+type projection struct {
+	props      []string        // standard properties, in the order asked
+	allCustom  bool            // "custom": every custom field
+	customKeys []string        // "custom.X": these fields (by Field.Key)
+	loaded     map[string]bool // customKeys as a set
+}
+
+// projection reads the fields option, refusing names the entity does not
+// have (with the closest ones), so a typo is not an empty column.
+func (m *Reader) projection(L *lua.LState, entity string, fields []string) *projection {
+	if fields == nil {
+		return nil
+	}
+	e, err := skynamo.LookupEntity(entity)
+	if err != nil {
+		L.RaiseError("%v", err)
+	}
+	props := map[string]bool{}
+	var names []string
+	for _, name := range e.Properties {
+		if name != "custom_fields" {
+			props[name], names = true, append(names, name)
+		}
+	}
+	if _, tx := skynamo.EntityFormType(e.Name); tx {
+		props["user_id"], props["user_name"] = true, true
+		names = append(names, "user_id", "user_name")
+	}
+	p := &projection{loaded: map[string]bool{}}
+	var fs *skynamo.FieldSet
+	for _, name := range fields {
+		switch {
+		case name == "custom":
+			p.allCustom = true
+		case strings.HasPrefix(name, "custom."):
+			if fs == nil {
+				if fs, err = m.read.Fields(L.Context(), e.Name); err != nil {
+					L.RaiseError("%v", err)
+				}
+				if fs == nil {
+					L.ArgError(1, fmt.Sprintf("%s have no custom fields", e.Name))
+				}
+			}
+			field := strings.TrimPrefix(name, "custom.")
+			f, ok := fs.Lookup(field)
+			if !ok {
+				L.ArgError(1, fmt.Sprintf("fields: %s has no custom field %q%s", e.Name, field, suggestion(fs.Suggest(field))))
+			}
+			if !p.loaded[f.Key] {
+				p.loaded[f.Key] = true
+				p.customKeys = append(p.customKeys, f.Key)
+			}
+		case props[name]:
+			p.props = append(p.props, name)
+		default:
+			L.ArgError(1, fmt.Sprintf("fields: %s have no property %q%s", e.Name, name, suggestion(skynamo.SuggestNames(name, append(names, "custom"), 3))))
+		}
+	}
+	return p
 }
 
 // customMeta is the metatable of a record's custom table: a lookup by
 // identifier or legacy name reads the field's value, an empty field reads
 // as nil, and a name no form defines is an error worth stopping for — a
 // typo would otherwise read as "empty" in every row of a report.
-func customMeta(L *lua.LState, what string, fs *skynamo.FieldSet) *lua.LTable {
+func customMeta(L *lua.LState, what string, fs *skynamo.FieldSet, loaded map[string]bool) *lua.LTable {
 	meta := L.NewTable()
 	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
@@ -212,6 +317,9 @@ func customMeta(L *lua.LState, what string, fs *skynamo.FieldSet) *lua.LTable {
 		f, found := fs.Lookup(string(s))
 		if !found {
 			L.RaiseError("%s has no custom field %q%s", what, string(s), suggestion(fs.Suggest(string(s))))
+		}
+		if loaded != nil && !loaded[f.Key] {
+			L.RaiseError("custom field %q was not loaded: add \"custom.%s\" to the fields option", f.Key, f.Key)
 		}
 		L.Push(t.RawGetString(f.Key))
 		return 1

@@ -252,7 +252,7 @@ func (c *Cache) Records(entity string) ([]json.RawMessage, error) {
 // Load returns the entity's records and state from one read of one file,
 // so they always belong together. ok is false when nothing is cached.
 func (c *Cache) Load(entity string) (records []json.RawMessage, state EntityState, ok bool, err error) {
-	data, err := c.kv.Read(entityKey(entity))
+	data, err := c.readAll(entityKey(entity))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, EntityState{}, false, nil
 	}
@@ -277,6 +277,26 @@ func (c *Cache) Load(entity string) (records []json.RawMessage, state EntityStat
 		return nil, EntityState{}, false, damaged(fmt.Errorf("the state counts %d records of %q, the file holds %d", state.Count, state.Entity, len(records)))
 	}
 	return records, state, true, nil
+}
+
+// readAll reads a cache file into a buffer of its size. diskv's Read grows
+// its buffer by doubling, which for a 126 MB file of 100,000 customers
+// allocates twice that, and a run's peak memory is what a cron box pays.
+func (c *Cache) readAll(key string) ([]byte, error) {
+	rc, err := c.kv.ReadStream(key, true)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var size int64
+	if info, err := os.Stat(filepath.Join(c.dir, key)); err == nil {
+		size = info.Size() // diskv's flat layout keeps key as the file name
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(rc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // Save replaces the entity's records and state in one atomic write.

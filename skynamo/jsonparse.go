@@ -25,6 +25,20 @@ type jsonParser struct {
 	splitCustom bool
 	custom      []wireCustom
 	topKeys     int // property count of the last record, to size the next map
+
+	// only, when set, keeps just these top-level properties; the others are
+	// skipped unparsed. Their values are then copied out one by one rather
+	// than sliced from a copy of the whole record, which would keep every
+	// record's full text alive for the few values kept.
+	only map[string]bool
+}
+
+// slice is the text of data[start:end] as a string.
+func (p *jsonParser) slice(start, end int) string {
+	if p.only != nil {
+		return string(p.data[start:end])
+	}
+	return p.text[start:end]
 }
 
 // wireCustom is one entry of custom_fields: {"id", "name", "value"}.
@@ -41,7 +55,10 @@ const maxInternedKeys = 4096
 const maxJSONDepth = 1000
 
 func (p *jsonParser) parse(data []byte) (any, error) {
-	p.data, p.text, p.pos = data, string(data), 0
+	p.data, p.pos = data, 0
+	if p.only == nil {
+		p.text = string(data)
+	}
 	p.custom = p.custom[:0]
 	if p.keys == nil {
 		p.keys = map[string]string{}
@@ -136,7 +153,13 @@ func (p *jsonParser) object(depth int) (any, error) {
 			return nil, p.errorf("expected ':'")
 		}
 		p.pos++
-		if depth == 0 && p.splitCustom && key == "custom_fields" {
+		if depth == 0 && p.only != nil && !p.only[key] {
+			end, err := skipValue(p.data, p.pos)
+			if err != nil {
+				return nil, err
+			}
+			p.pos = end
+		} else if depth == 0 && p.splitCustom && key == "custom_fields" {
 			if err := p.customFields(); err != nil {
 				return nil, err
 			}
@@ -231,7 +254,7 @@ func (p *jsonParser) str() (string, error) {
 	end, plain := p.scanString(start)
 	if plain {
 		p.pos = end + 1
-		return p.text[start:end], nil
+		return p.slice(start, end), nil
 	}
 	return p.slowString(start)
 }
@@ -376,7 +399,7 @@ func (p *jsonParser) number() (any, error) {
 		}
 	}
 	p.pos = i
-	return json.Number(p.text[start:i]), nil
+	return json.Number(p.slice(start, i)), nil
 }
 
 // customFields reads the custom_fields array into p.custom. Entries that

@@ -96,6 +96,9 @@ type ReadOptions struct {
 	// Form keeps only completed forms of this form (name or id); only for
 	// completed_forms.
 	Form string
+	// Project, with ReadEach, decodes only what it names (entities that
+	// are neither transactions nor completed forms).
+	Project *Projection
 }
 
 // Schema returns the instance's custom field schema, pulled once per Reader
@@ -225,7 +228,7 @@ func (r *Reader) ReadEach(ctx context.Context, entity string, opt ReadOptions, f
 	warned, first := 0, ""
 	for start := 0; start < len(raw); start += readChunk {
 		end := min(start+readChunk, len(raw))
-		recs, err := DecodeRecords(raw[start:end], fs)
+		recs, err := DecodeProjected(raw[start:end], fs, opt.Project)
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.Name, err)
 		}

@@ -86,3 +86,23 @@ function TestMisspeltEntitySuggests()
   local ok, err = pcall(function() return reader.custmers() end)
   assert(not ok and tostring(err):find('"customers"', 1, true), tostring(err))
 end
+
+function TestFieldsOption()
+  local slim = assert(reader.customers { fields = { "code", "active", "custom.Credit Limit (R)" } })
+  assert_eq(#slim, 40)
+  local c = slim[1]
+  local keys = {}
+  for k in pairs(c) do keys[#keys + 1] = k end
+  table.sort(keys)
+  assert(#keys <= 3, "only the fields asked for: " .. table.concat(keys, ","))
+  assert_eq(c.name, nil, "name was not asked for")
+  local _ = c.custom.credit_limit_r -- loaded: reads (maybe nil) without error
+  local ok, err = pcall(function() return c.custom["Customer Type"] end)
+  assert(not ok and tostring(err):find("was not loaded"), tostring(err))
+  local ok2, err2 = pcall(reader.customers, { fields = { "nmae" } })
+  assert(not ok2 and tostring(err2):find('"name"'), tostring(err2))
+  local ok3, err3 = pcall(reader.customers, { fields = { "custom.Credt Limit (R)" } })
+  assert(not ok3 and tostring(err3):find("Credit Limit", 1, true), tostring(err3))
+  local orders = assert(reader.orders { fields = { "id", "user_name", "custom" } })
+  assert(orders[1].user_name ~= nil and orders[1].custom ~= nil)
+end
