@@ -95,6 +95,9 @@ func runCacheStatus(h *Host, opts *cacheOptions, only []string) (err error) {
 		case st.Stale:
 			state = "stale: the next read pulls"
 		}
+		if st.Complete && st.Repull != "" {
+			state += "; " + st.Repull
+		}
 		full := "-"
 		if !st.LastFullPull.IsZero() {
 			full = roundAge(now.Sub(st.LastFullPull)) + " ago"

@@ -59,7 +59,10 @@ type EntityState struct {
 	PageSize     int       `json:"page_size"`    // of the last pull: resume needs the same
 
 	// The resume bookkeeping of a pull in progress (see PullStep).
-	PagesDone     int   `json:"pages_done,omitempty"`     // Next=pages: pages 1..PagesDone are in
+	PagesDone int `json:"pages_done,omitempty"` // Next=pages: pages 1..PagesDone are in
+	// Held are pages after PagesDone that are in too: received beyond the
+	// first missing page when the pull stopped, and not fetched again.
+	Held          []int `json:"held,omitempty"`
 	FollowFrom    int64 `json:"follow_from,omitempty"`    // Next=followup: the follow-up bound W
 	StartTotal    int   `json:"start_total,omitempty"`    // total_item_count when the pull's page 1 was answered
 	ReconcileFrom int64 `json:"reconcile_from,omitempty"` // Next=reconcile: versions up to here are done
@@ -75,6 +78,9 @@ type EntityState struct {
 //	<DataDir>/cache/<instance>/<entity>.cache  line 1: the EntityState as JSON;
 //	                                           then the raw records, one JSON array
 //	<DataDir>/cache/<instance>/<entity>.lock   held by the process pulling the entity
+//	<DataDir>/cache/<instance>/<entity>~repull.cache
+//	                                           a re-pull of a complete cache, half done
+//	                                           (same format; see repullKey)
 //
 // Every file is written to <DataDir>/cache/.tmp/<instance>/ and renamed into
 // place (diskv's TempDir), so a crash leaves the old file or the new one,
@@ -211,6 +217,14 @@ func (c *Cache) Dir() string { return c.dir }
 func (c *Cache) Meta() CacheMeta { return c.meta }
 
 func entityKey(entity string) string { return entity + ".cache" }
+
+// repullKey names the side entry of a re-pull over a complete cache (the
+// daily full pull of an append-only entity, any pull of a reference one)
+// that stopped early. Its pages live apart so that readers keep the
+// complete copy, and the next sync continues the re-pull instead of
+// starting it over; it replaces the entity's cache once it completes.
+// "~" cannot occur in an entity name, so the key never meets one.
+func repullKey(entity string) string { return entity + "~repull" }
 
 // removeLegacyFiles deletes the files of cache format 1.
 func (c *Cache) removeLegacyFiles() {
@@ -356,13 +370,27 @@ func (c *Cache) Clear(entities ...string) error {
 		entities = EntityNames()
 	}
 	for _, name := range entities {
-		for _, key := range []string{entityKey(name), name + ".json", name + ".state.json"} {
+		for _, key := range []string{entityKey(name), entityKey(repullKey(name)), name + ".json", name + ".state.json"} {
 			if err := c.kv.Erase(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("cache %s: %w", name, err)
 			}
 		}
 	}
 	return nil
+}
+
+// dropRepull deletes the entity's half-done re-pull, if any.
+func (c *Cache) dropRepull(entity string) error {
+	if err := c.kv.Erase(entityKey(repullKey(entity))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cache %s: %w", entity, err)
+	}
+	return nil
+}
+
+// RepullState is the state of the entity's half-done re-pull; ok is false
+// when there is none.
+func (c *Cache) RepullState(entity string) (state EntityState, ok bool, err error) {
+	return c.State(repullKey(entity))
 }
 
 // fileSize is the size of a cache file, 0 if absent.

@@ -76,9 +76,10 @@ func parseEnvelope(body []byte) (pageEnvelope, error) {
 // at once (and paces them) while the API answers 429. Records come back in
 // page order, undecoded.
 //
-// On an error (quota, cancellation, retries used up) the pages still in
-// flight are cancelled and ListAll returns the records of the pages it got
-// without a gap from the start, the stats, and the error.
+// On an error ListAll returns the records of the pages it got without a
+// gap from the start, the stats, and the error. After a quota or budget
+// stop no new page is asked for, but pages already in flight (and paid
+// for) are let finish; any other error cancels them.
 func (c *Client) ListAll(ctx context.Context, path string, q ListQuery) ([]json.RawMessage, ListStats, error) {
 	return c.ListFrom(ctx, path, q, 1)
 }

@@ -49,6 +49,7 @@ func (s *Syncer) Plan(entity string, force bool) (Estimate, error) {
 		est.Why = fmt.Sprintf("fresh: pulled %s ago, refresh interval %s", now.Sub(state.PulledAt).Round(time.Second), s.refresh)
 	case !state.Complete:
 		s.planUnfinished(&est, e, state, pageSize, followUp)
+	case e.Kind != Versioned && (e.Kind != AppendOnly || s.reconcileDue(e, state, now) != "") && s.planRepull(&est, e, pageSize, followUp):
 	case s.reconcileDue(e, state, now) != "":
 		due := s.reconcileDue(e, state, now)
 		if e.Kind == Versioned {
@@ -73,17 +74,34 @@ func (s *Syncer) Plan(entity string, force bool) (Estimate, error) {
 	return est, nil
 }
 
+// planRepull estimates, when the next pull of a complete cache is a
+// re-pull of every page and an earlier one is half done, the sync that
+// continues it (see Syncer.repull); false when there is none to continue.
+func (s *Syncer) planRepull(est *Estimate, e Entity, pageSize, followUp int) bool {
+	side, ok, err := s.cache.RepullState(e.Name)
+	if err != nil || !ok || side.Next != StepPages || side.PageSize != pageSize {
+		return false
+	}
+	s.planUnfinished(est, e, side, pageSize, followUp)
+	est.Why = repullWords(side, pageSize) + "; " + est.Why
+	return true
+}
+
 // planUnfinished estimates the sync that finishes an incomplete pull.
 func (s *Syncer) planUnfinished(est *Estimate, e Entity, state EntityState, pageSize, followUp int) {
 	pages := func(n int) int { return max(1, ceilDiv(n, pageSize)) }
 	est.Mode = ModeResume
 	switch {
+	case state.Next == StepPages && e.Kind == AppendOnly && state.PagesDone >= 1 && len(state.Held) > 0:
+		est.Requests = max(1, pages(state.ServerTotal)-state.PagesDone-len(state.Held)) + 1
+		est.Why = fmt.Sprintf("resume at page %d of %d by the last known total, %d pages beyond it held, then the tail check",
+			state.PagesDone+1, pages(state.ServerTotal), len(state.Held))
 	case state.Next == StepPages && e.Kind == AppendOnly:
 		est.Requests = max(1, pages(state.ServerTotal)-pages(state.Count)+1) + 1
 		est.Why = fmt.Sprintf("resume from page %d of %d by the last known total, then the tail check", pages(state.Count), pages(state.ServerTotal))
 	case state.Next == StepPages:
-		est.Requests = max(1, pages(state.ServerTotal)-state.PagesDone) + followUp
-		est.Why = fmt.Sprintf("resume at page %d of %d by the last known total", state.PagesDone+1, pages(state.ServerTotal))
+		est.Requests = max(1, pages(state.ServerTotal)-state.PagesDone-len(state.Held)) + followUp
+		est.Why = fmt.Sprintf("resume at page %d of %d by the last known total%s", state.PagesDone+1, pages(state.ServerTotal), heldWords(state.Held))
 	case state.Next == StepFollowUp && e.Kind == Versioned:
 		est.Requests = 1
 		est.Why = fmt.Sprintf("the follow-up above version %d: 1 plus one per %d changes", state.FollowFrom, pageSize)

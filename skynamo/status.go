@@ -25,8 +25,12 @@ type EntityStatus struct {
 	// Note says, for an incomplete pull, why it stopped and what the next
 	// pull does ("stopped by the quota after 12 pages; the next pull
 	// resumes at page 13").
-	Note  string
-	Bytes int64 // size of the cache file
+	Note string
+	// Repull says that a re-pull of this complete cache stopped early and
+	// the next pull continues it ("a re-pull is half done: 12 pages
+	// held"); "" if none. The records above are still the complete copy.
+	Repull string
+	Bytes  int64 // size of the cache file
 }
 
 // Status reports every entity of the table, in table order; refresh is the
@@ -53,6 +57,19 @@ func (c *Cache) Status(now time.Time, refresh time.Duration) ([]EntityStatus, er
 			st.LastFullPull = state.LastFullPull
 			st.Note = state.Note
 			st.Bytes = c.fileSize(entityKey(e.Name))
+			if side, ok, err := c.RepullState(e.Name); err == nil && ok && state.Complete {
+				pageSize := side.PageSize
+				if pageSize < 1 {
+					pageSize = MaxPageSize
+				}
+				st.Repull = repullWords(side, pageSize)
+				if side.Note != "" {
+					st.Repull += " (" + side.Note + ")"
+				}
+				if st.Note == "" {
+					st.Note = st.Repull
+				}
+			}
 		}
 		out = append(out, st)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 )
@@ -223,7 +224,7 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 	if loadErr != nil {
 		s.logf("%v; pulling it afresh", loadErr) // a damaged file is replaced, not fatal
 	}
-	if waited && hasState && state.Complete && state != before {
+	if waited && hasState && state.Complete && !reflect.DeepEqual(state, before) {
 		// The run we waited for pulled it: as fresh as a pull now would be.
 		res := SyncResult{Entity: e.Name, Mode: ModeFresh, Records: state.Count, Complete: true, Waited: true,
 			Note: "another skynamo pulled it while this one waited; no request sent"}

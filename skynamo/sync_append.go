@@ -27,6 +27,13 @@ func (p *pull) appendResume(ctx context.Context, state EntityState, cached []jso
 	if state.Complete {
 		work.Repulls, work.FullPass = 0, false
 	}
+	if !state.Complete && state.PagesDone >= 1 && len(state.Held) > 0 {
+		// The last pull stopped with pages beyond a gap: the cache is no
+		// prefix of the list, so fill the gap (skipping those pages) and
+		// let the tail check after the pages verify the whole.
+		p.s.logf("%s: resuming the pull at page %d%s", p.e.Name, state.PagesDone+1, heldWords(state.Held))
+		return p.fetchPages(ctx, work, cached, state.PagesDone+1)
+	}
 	return p.appendTail(ctx, work, cached, true)
 }
 
@@ -46,17 +53,26 @@ func (p *pull) appendVerify(ctx context.Context, work EntityState, records []jso
 // pull started from: an error before any page leaves it as it was.
 func (p *pull) appendTail(ctx context.Context, work EntityState, records []json.RawMessage, resumed bool) error {
 	for round := 1; ; round++ {
-		merged, st, mismatch, err := p.resumePages(ctx, work, records)
+		tail, mismatch, err := p.resumePages(ctx, work, records)
+		merged, st := tail.merged, tail.st
 		if mismatch != "" {
 			return p.repullAppend(ctx, work, records, mismatch)
 		}
 		if err != nil {
 			if st.Pages == 0 && resumed {
-				p.res.Records = len(records)
+				p.res.Records = p.cacheCount(records)
 				return err // nothing new: the cache stays as it was
 			}
 			work.Next = StepPages
-			work.Note = stopNote(err, fmt.Sprintf("with %d records", len(merged)), "resumes from its last page")
+			next := "resumes from its last page"
+			// Without pages beyond a gap the cache is a prefix of the list
+			// and resumes by its count; with them, at the first missing page.
+			work.PagesDone, work.Held = 0, nil
+			if len(tail.held) > 0 {
+				work.PagesDone, work.Held = tail.done, tail.held
+				next = fmt.Sprintf("resumes at page %d%s", tail.done+1, heldWords(tail.held))
+			}
+			work.Note = stopNote(err, fmt.Sprintf("with %d records", len(merged)), next)
 			return p.keep(merged, work, err)
 		}
 		records, resumed = merged, false
@@ -84,13 +100,22 @@ func (p *pull) repullAppend(ctx context.Context, work EntityState, records []jso
 	return p.full(ctx, work, records, why)
 }
 
+// tailPages is what resumePages received.
+type tailPages struct {
+	// merged is the cache with the pages received, also when an error
+	// stopped them: those without a gap, then any beyond it (by id).
+	merged []json.RawMessage
+	st     ListStats
+	done   int   // the last page received without a gap
+	held   []int // pages beyond done that merged holds too
+}
+
 // resumePages fetches from the page holding the last cached record to the
 // end. Starting on that page rather than the next one costs one page when
 // the cache ends on a page boundary, but means there is always an overlap to
 // check. A non-empty mismatch says the server's list no longer lines up
-// with the cache. merged is the cache with the pages received without a
-// gap, also when err stopped the pages.
-func (p *pull) resumePages(ctx context.Context, state EntityState, cached []json.RawMessage) (merged []json.RawMessage, st ListStats, mismatch string, err error) {
+// with the cache.
+func (p *pull) resumePages(ctx context.Context, state EntityState, cached []json.RawMessage) (tail tailPages, mismatch string, err error) {
 	pageSize := p.pageSize(state)
 	count := len(cached)
 	page := (count-1)/pageSize + 1
@@ -103,34 +128,49 @@ func (p *pull) resumePages(ctx context.Context, state EntityState, cached []json
 			return nil // the verification after the pages decides
 		}
 		ck := state
-		ck.Complete, ck.Next = false, StepPages
+		ck.Complete, ck.Next, ck.PagesDone, ck.Held = false, StepPages, 0, nil
 		ck.Note = stopNote(nil, fmt.Sprintf("after page %d", lastPage), "resumes from its last page")
 		return p.save(joinPrefix(cached[:kept], prefix), ck)
 	}
-	records, st, _, err := fetchPages(ctx, p.s.client, p.e.Path, q, page, p.s.checkpoint, save)
+	f, err := fetchPageRun(ctx, p.s.client, p.e.Path, q, pageRun{first: page, every: p.s.checkpoint, save: save})
+	records, st := f.records, f.st
+	tail.st, tail.done = st, f.done
 	p.tally(st, len(records))
+	for _, b := range f.beyond {
+		p.res.Pages++
+		p.res.Received += len(b.records)
+	}
 	if st.Pages == 0 {
-		return cached, st, "", err
+		tail.merged = cached
+		return tail, "", err
 	}
 	if st.FilteredItems < count {
-		return nil, st, fmt.Sprintf("the server has %d records, fewer than the %d cached", st.FilteredItems, count), err
+		return tail, fmt.Sprintf("the server has %d records, fewer than the %d cached", st.FilteredItems, count), err
 	}
 	overlap := cached[kept:]
 	if len(records) < len(overlap) {
-		return nil, st, fmt.Sprintf("page %d holds %d records, the cache %d of them", page, len(records), len(overlap)), err
+		return tail, fmt.Sprintf("page %d holds %d records, the cache %d of them", page, len(records), len(overlap)), err
 	}
 	for i, r := range overlap {
 		if have, got := idText(r), idText(records[i]); have != got || have == "" {
-			return nil, st, fmt.Sprintf("record %d is id %s on the server but id %s in the cache", kept+i+1, got, have), err
+			return tail, fmt.Sprintf("record %d is id %s on the server but id %s in the cache", kept+i+1, got, have), err
 		}
 	}
-	merged = joinPrefix(cached[:kept], records)
+	merged := joinPrefix(cached[:kept], records)
+	for _, b := range f.beyond {
+		merged = append(merged, b.records...)
+		tail.held = append(tail.held, b.n)
+	}
 	if n := len(dedupe(merged, false)); n != len(merged) {
 		// A record the cache holds came again on a later page: records
 		// were reordered (changed records move under some list orders).
-		return nil, st, fmt.Sprintf("%d cached records came again on the new pages: the list was reordered", len(merged)-n), err
+		return tail, fmt.Sprintf("%d cached records came again on the new pages: the list was reordered", len(merged)-n), err
 	}
-	return merged, st, "", err
+	if len(tail.held) > 0 {
+		sortByID(merged) // the pages beyond the gap go in the server's order
+	}
+	tail.merged = merged
+	return tail, "", err
 }
 
 // overlapMatches says whether the first records of page hold the ids of

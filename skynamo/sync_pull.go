@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -12,8 +13,9 @@ import (
 type PullStep string
 
 const (
-	// StepPages: pages PagesDone+1 onward are missing (append-only entities
-	// resume from the page holding their last record instead).
+	// StepPages: pages PagesDone+1 onward are missing, except those in
+	// Held (append-only entities without Held resume from the page holding
+	// their last record instead).
 	StepPages PullStep = "pages"
 	// StepFollowUp: the pages are in; the follow-up from FollowFrom and the
 	// count check are not.
@@ -44,6 +46,10 @@ const maxRepulls = 2
 //	                    cached records, each answered in one page, and the
 //	                    follow-up above them
 //	verification failed up to 2 reconciles (versioned) or full pulls more
+//	after a stop        the pages still missing, then the verification:
+//	                    pages received beyond the first missing one are
+//	                    kept (Held) and not asked for again, and a re-pull
+//	                    over a complete cache goes on from its side entry
 //
 // The first full pull's follow-up starts from the highest version on page
 // 1. Listed by id that is near the table's top; listed by modification
@@ -62,9 +68,12 @@ type pull struct {
 	start time.Time
 	res   SyncResult
 	// oldComplete is the record count of the complete cache the pull
-	// started from (0: none): a re-pull stopped early does not replace it
-	// with a shorter fragment.
+	// started from (0: none).
 	oldComplete int
+	// side: this pull re-pulls over that complete cache, so what it saves
+	// before it completes goes to the side entry (repullKey) and readers
+	// keep the complete copy; the next sync continues it from there.
+	side bool
 }
 
 // run picks the pull that brings the cache up to date. state is zero when
@@ -94,7 +103,7 @@ func (p *pull) run(ctx context.Context, state EntityState, cached []json.RawMess
 		if p.e.Kind == Versioned {
 			return p.reconcile(ctx, state, cached, due)
 		}
-		return p.full(ctx, state, cached, due)
+		return p.repull(ctx, state, cached, due)
 	}
 	switch p.e.Kind {
 	case Versioned:
@@ -102,8 +111,39 @@ func (p *pull) run(ctx context.Context, state EntityState, cached []json.RawMess
 	case AppendOnly:
 		return p.appendResume(ctx, state, cached, "")
 	default:
-		return p.full(ctx, state, cached, "")
+		return p.repull(ctx, state, cached, "")
 	}
+}
+
+// repull pulls a complete cache whole again, continuing the re-pull an
+// earlier sync left in the side entry if there is one: under a quota too
+// tight for the whole table in one run, starting over every time would
+// never finish. Its pages may have shifted since; the verification after
+// the pages (the count, the tail check) decides, as after any resume.
+func (p *pull) repull(ctx context.Context, state EntityState, cached []json.RawMessage, reason string) error {
+	records, side, ok, err := p.s.cache.Load(repullKey(p.e.Name))
+	if err != nil {
+		p.s.logf("%v; starting the re-pull over", err)
+	}
+	if !ok || err != nil || side.Next != StepPages || len(records) == 0 || side.PageSize != p.pageSize(state) {
+		return p.full(ctx, state, cached, reason)
+	}
+	p.side = true
+	p.res.Mode, p.res.Fallback = ModeResume, reason
+	p.s.logf("%s: continuing the re-pull: %s", p.e.Name, repullWords(side, p.pageSize(side)))
+	if p.e.Kind == AppendOnly {
+		return p.appendResume(ctx, side, records, reason)
+	}
+	return p.pages(ctx, side, records)
+}
+
+// repullWords says how far a half-done re-pull got.
+func repullWords(side EntityState, pageSize int) string {
+	held := side.PagesDone + len(side.Held)
+	if side.PagesDone == 0 {
+		held = ceilDiv(side.Count, pageSize) // an append-only tail resumes by count
+	}
+	return fmt.Sprintf("a re-pull is half done: %s held", plural(int64(held), "page"))
 }
 
 // reconcileDue says why the scheduled reconcile is due, "" if it is not.
@@ -146,8 +186,9 @@ func (p *pull) save(records []json.RawMessage, state EntityState) error {
 	state.PulledAt = p.s.now()
 	state.Requests = p.res.Requests
 	state.Mode = p.res.Mode
+	verifiedFull := state.Complete && state.FullPass
 	if state.Complete {
-		state.Next, state.Note = "", ""
+		state.Next, state.Note, state.Held = "", "", nil
 		state.PagesDone, state.FollowFrom, state.StartTotal, state.Moved = 0, 0, 0, false
 		state.ReconcileFrom, state.ReconcileTop, state.Repulls = 0, 0, 0
 		if state.FullPass {
@@ -155,13 +196,37 @@ func (p *pull) save(records []json.RawMessage, state EntityState) error {
 		}
 		state.FullPass = false
 	}
+	if p.side && !state.Complete {
+		if err := p.s.cache.Save(repullKey(p.e.Name), records, state); err != nil {
+			return err
+		}
+		p.res.Records = p.oldComplete // what readers get: the complete copy
+		p.res.Note = state.Note + "; the cache keeps the complete copy of the last pull until then"
+		return nil
+	}
 	if err := p.s.cache.Save(p.e.Name, records, state); err != nil {
 		return err
+	}
+	if verifiedFull {
+		// Every record was read and verified: a half-done re-pull (this
+		// one, or one left over) has nothing more to give.
+		if err := p.s.cache.dropRepull(p.e.Name); err != nil {
+			return err
+		}
 	}
 	p.res.Records = len(records)
 	p.res.Complete = state.Complete
 	p.res.Note = state.Note
 	return nil
+}
+
+// cacheCount is the records readers get when the pull stops before saving:
+// records is what it started from.
+func (p *pull) cacheCount(records []json.RawMessage) int {
+	if p.side || records == nil {
+		return p.oldComplete
+	}
+	return len(records)
 }
 
 // keep saves the records received before err stopped the pull, as an
@@ -201,14 +266,15 @@ func ctxErr(err error) bool {
 }
 
 // full pulls every page from page 1 and goes on to verify them. If it stops
-// early it keeps the pages it got, unless the cache already held a
-// complete copy with at least as many records: a complete older copy is
-// more useful than a fresh fragment, and the next pull starts over.
+// early it keeps the pages it got; over a complete cache it keeps them in
+// the side entry (see repullKey), as a complete older copy is more useful
+// to readers than a fresh fragment.
 func (p *pull) full(ctx context.Context, old EntityState, oldRecords []json.RawMessage, reason string) error {
 	p.res.Mode, p.res.Fallback = ModeFull, reason
 	if reason != "" {
 		p.s.logf("%s: full pull: %s", p.e.Name, reason)
 	}
+	p.side = p.oldComplete > 0
 	work := EntityState{Next: StepPages, PageSize: p.pageSize(old), LastFullPull: old.LastFullPull,
 		Repulls: old.Repulls, ServerTotal: old.ServerTotal, MaxRowVersion: old.MaxRowVersion, FullPass: true}
 	if p.e.Kind == Versioned {
@@ -216,25 +282,42 @@ func (p *pull) full(ctx context.Context, old EntityState, oldRecords []json.RawM
 		// answered: a valid follow-up bound, often better than page 1's.
 		work.FollowFrom = max(old.MaxRowVersion, maxRowVersion(oldRecords))
 	}
-	return p.fetchPages(ctx, work, nil, 1, p.oldComplete > 0, p.oldComplete)
+	return p.fetchPages(ctx, work, nil, 1)
 }
 
 // pages resumes a versioned or reference pull stopped by an error or a
-// kill after a checkpoint: pages PagesDone+1 onward. Records shifted across
-// the boundary in between are found by the verification that follows.
+// kill after a checkpoint: pages PagesDone+1 onward, except those Held.
+// Records shifted across the boundary in between are found by the
+// verification that follows.
 func (p *pull) pages(ctx context.Context, state EntityState, cached []json.RawMessage) error {
 	if state.PagesDone < 1 || len(cached) == 0 {
 		return p.full(ctx, state, cached, "the last pull left no pages to resume from")
 	}
-	p.s.logf("%s: resuming the pull at page %d", p.e.Name, state.PagesDone+1)
-	return p.fetchPages(ctx, state, cached, state.PagesDone+1, false, 0)
+	p.s.logf("%s: resuming the pull at page %d%s", p.e.Name, state.PagesDone+1, heldWords(state.Held))
+	return p.fetchPages(ctx, state, cached, state.PagesDone+1)
 }
 
-// fetchPages fetches from page first to the end, checkpointing, and hands
-// the result to the verification of the entity's kind.
-func (p *pull) fetchPages(ctx context.Context, work EntityState, base []json.RawMessage, first int, keepOld bool, oldCount int) error {
+func heldWords(held []int) string {
+	if len(held) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s beyond it held)", plural(int64(len(held)), "page"))
+}
+
+// keepsIslands says whether pages received beyond a gap are worth keeping:
+// records without an id can be neither put back in order nor told apart
+// from a copy the next run receives again after a shift.
+func (p *pull) keepsIslands() bool {
+	return len(p.e.Key) == 1 && p.e.Key[0] == "id"
+}
+
+// fetchPages fetches from page first to the end, skipping the pages of
+// work.Held that base already holds, checkpointing, and hands the result
+// to the verification of the entity's kind.
+func (p *pull) fetchPages(ctx context.Context, work EntityState, base []json.RawMessage, first int) error {
 	q := p.query()
 	q.PageSize = work.PageSize
+	held := pagesAfter(work.Held, first-1)
 	session := func(got []json.RawMessage, st ListStats) EntityState {
 		if first == 1 && len(got) > 0 {
 			work.StartTotal = st.TotalItems
@@ -246,45 +329,54 @@ func (p *pull) fetchPages(ctx context.Context, work EntityState, base []json.Raw
 		}
 		return work
 	}
-	merge := func(got []json.RawMessage) []json.RawMessage {
+	merge := func(got []json.RawMessage, beyond []pageData) []json.RawMessage {
 		all := make([]json.RawMessage, 0, len(base)+len(got))
-		return dedupe(append(append(all, base...), got...), p.e.Kind == Versioned)
+		all = append(append(all, base...), got...)
+		for _, b := range beyond {
+			all = append(all, b.records...)
+		}
+		// Pages that came around a gap are out of page order; by id is
+		// the server's order (append-only entities rely on it already).
+		islands := len(held) > 0 || len(beyond) > 0
+		return dedupe(all, p.e.Kind == Versioned || islands)
 	}
 	checkpoint := func(prefix []json.RawMessage, lastPage int, head ListStats) error {
-		if keepOld && len(base)+len(prefix) <= oldCount {
-			// A complete cache is never replaced by a shorter prefix of its
-			// own re-pull: if this pull stops, the old copy stays.
-			return nil
-		}
 		state := session(prefix, head)
-		state.PagesDone = lastPage
+		state.PagesDone, state.Held = lastPage, pagesAfter(held, lastPage)
 		state.Note = stopNote(nil, "after "+plural(int64(lastPage), "page"), fmt.Sprintf("resumes at page %d", lastPage+1))
-		return p.save(merge(prefix), state)
+		return p.save(merge(prefix, nil), state)
 	}
-	got, st, moved, err := fetchPages(ctx, p.s.client, p.e.Path, q, first, p.s.checkpoint, checkpoint)
-	p.tally(st, len(got))
-	work.Moved = work.Moved || moved || (first > 1 && st.TotalItems != work.StartTotal)
+	f, err := fetchPageRun(ctx, p.s.client, p.e.Path, q, pageRun{first: first, every: p.s.checkpoint, held: held, save: checkpoint})
+	if !p.keepsIslands() {
+		f.beyond = nil
+	}
+	st := f.st
+	p.tally(st, len(f.records))
+	for _, b := range f.beyond {
+		p.res.Pages++
+		p.res.Received += len(b.records)
+	}
+	work.Moved = work.Moved || f.moved || (first > 1 && st.TotalItems != work.StartTotal)
 	if st.Pages == 0 {
-		if base != nil {
-			p.res.Records = len(base)
-		} else {
-			p.res.Records = oldCount
-		}
+		p.res.Records = p.cacheCount(base)
 		return err
 	}
-	work = session(got, st)
+	work = session(f.records, st)
 	work.ServerTotal = st.TotalItems
-	records := merge(got)
+	records := merge(f.records, f.beyond)
 	if err != nil {
-		if keepOld && len(records) <= oldCount {
-			p.res.Records = oldCount
-			return err
+		work.PagesDone = f.done
+		work.Held = pagesAfter(held, f.done)
+		for _, b := range f.beyond {
+			work.Held = append(work.Held, b.n)
 		}
-		work.PagesDone = first + st.Pages - 1
+		slices.Sort(work.Held)
+		work.Held = slices.Compact(work.Held)
 		work.Next = StepPages
-		work.Note = stopNote(err, "after "+plural(int64(work.PagesDone), "page"), fmt.Sprintf("resumes at page %d", work.PagesDone+1))
+		work.Note = stopNote(err, "after "+plural(int64(work.PagesDone), "page")+heldWords(work.Held), fmt.Sprintf("resumes at page %d", work.PagesDone+1))
 		return p.keep(records, work, err)
 	}
+	work.PagesDone, work.Held = 0, nil
 	if first == 1 && st.LastPage <= 1 {
 		// The whole table fit in page 1: one answer is atomic, and there
 		// is nothing to follow up or verify.
@@ -302,6 +394,17 @@ func (p *pull) fetchPages(ctx context.Context, work EntityState, base []json.Raw
 	default:
 		return p.verifyReference(ctx, work, records, st)
 	}
+}
+
+// pagesAfter is the pages of held above page.
+func pagesAfter(held []int, page int) []int {
+	var out []int
+	for _, h := range held {
+		if h > page {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // verifyReference checks a reference entity's count against page 1's: a
