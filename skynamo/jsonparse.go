@@ -31,6 +31,9 @@ type jsonParser struct {
 	// than sliced from a copy of the whole record, which would keep every
 	// record's full text alive for the few values kept.
 	only map[string]bool
+	// customIDs, with only, are the custom fields kept: the name and value
+	// of the others are skipped without becoming strings (nil = all).
+	customIDs map[int64]bool
 }
 
 // slice is the text of data[start:end] as a string.
@@ -46,6 +49,9 @@ type wireCustom struct {
 	id    int64
 	name  string
 	value string
+	// nameAt and valueAt locate name and value in the record while a
+	// projection decides whether they are needed.
+	nameAt, valueAt [2]int
 }
 
 // maxInternedKeys bounds the shared names, against records whose keys are data.
@@ -154,6 +160,7 @@ func (p *jsonParser) object(depth int) (any, error) {
 		}
 		p.pos++
 		if depth == 0 && p.only != nil && !p.only[key] {
+			p.skipSpace()
 			end, err := skipValue(p.data, p.pos)
 			if err != nil {
 				return nil, err
@@ -465,23 +472,41 @@ func (p *jsonParser) customField() error {
 		}
 		p.pos++
 		p.skipSpace()
-		var v any
-		if p.pos < len(p.data) && p.data[p.pos] == '"' {
-			v, err = p.str() // the usual case, without boxing the string
-		} else {
-			v, err = p.value(3)
+		if p.customIDs != nil && (key == "name" || key == "value") && p.pos < len(p.data) && p.data[p.pos] == '"' {
+			// Projected: note where the text is; it becomes a string only
+			// if the field turns out to be one that is kept.
+			start := p.pos + 1
+			end, plain := p.scanString(start)
+			if plain {
+				p.pos = end + 1
+				if key == "name" {
+					c.nameAt = [2]int{start, end}
+				} else {
+					c.valueAt = [2]int{start, end}
+				}
+				goto next
+			}
 		}
-		if err != nil {
-			return err
+		{
+			var v any
+			if p.pos < len(p.data) && p.data[p.pos] == '"' {
+				v, err = p.str() // the usual case, without boxing the string
+			} else {
+				v, err = p.value(3)
+			}
+			if err != nil {
+				return err
+			}
+			switch key {
+			case "id":
+				c.id, _ = IntValue(v)
+			case "name":
+				c.name = wireText(v)
+			case "value":
+				c.value = wireText(v)
+			}
 		}
-		switch key {
-		case "id":
-			c.id, _ = IntValue(v)
-		case "name":
-			c.name = wireText(v)
-		case "value":
-			c.value = wireText(v)
-		}
+	next:
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return p.errorf("unexpected end in an object")
@@ -491,6 +516,17 @@ func (p *jsonParser) customField() error {
 			p.pos++
 		case '}':
 			p.pos++
+			if p.customIDs != nil {
+				if !p.customIDs[c.id] {
+					return nil // a field the projection leaves out
+				}
+				if c.nameAt[1] > 0 {
+					c.name = string(p.data[c.nameAt[0]:c.nameAt[1]])
+				}
+				if c.valueAt[1] > 0 {
+					c.value = string(p.data[c.valueAt[0]:c.valueAt[1]])
+				}
+			}
 			p.custom = append(p.custom, c)
 			return nil
 		default:

@@ -77,7 +77,7 @@ func DecodeCompletedForms(raw []json.RawMessage, s *Schema) ([]Record, error) {
 
 // DecodeRecord decodes one raw record.
 func DecodeRecord(raw json.RawMessage, fs *FieldSet) (Record, error) {
-	return newRecordDecoder(nil).decode(raw, fs, nil)
+	return newRecordDecoder(nil, nil).decode(raw, fs, nil)
 }
 
 // decodeAll decodes with fs, or with a schema by each record's form_id.
@@ -85,7 +85,7 @@ func decodeAll(raw []json.RawMessage, fs *FieldSet, s *Schema, proj *Projection)
 	out := make([]Record, len(raw))
 	workers := min(runtime.GOMAXPROCS(0), (len(raw)+decodeChunk-1)/decodeChunk)
 	if workers <= 1 {
-		d := newRecordDecoder(proj)
+		d := newRecordDecoder(proj, fs)
 		for i, r := range raw {
 			rec, err := d.decode(r, fs, s)
 			if err != nil {
@@ -107,7 +107,7 @@ func decodeAll(raw []json.RawMessage, fs *FieldSet, s *Schema, proj *Projection)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := newRecordDecoder(proj)
+			d := newRecordDecoder(proj, fs)
 			for {
 				mu.Lock()
 				start := next
@@ -145,7 +145,7 @@ type recordDecoder struct {
 	customKeys map[string]bool // with a projection: the custom fields kept (nil = all)
 }
 
-func newRecordDecoder(proj *Projection) *recordDecoder {
+func newRecordDecoder(proj *Projection, fs *FieldSet) *recordDecoder {
 	d := &recordDecoder{p: jsonParser{splitCustom: true}}
 	if proj != nil {
 		d.p.only = proj.parserFilter()
@@ -153,6 +153,14 @@ func newRecordDecoder(proj *Projection) *recordDecoder {
 			d.customKeys = make(map[string]bool, len(proj.CustomKeys))
 			for _, k := range proj.CustomKeys {
 				d.customKeys[k] = true
+			}
+			if fs != nil {
+				d.p.customIDs = map[int64]bool{}
+				for _, f := range fs.Fields {
+					if d.customKeys[f.Key] {
+						d.p.customIDs[f.ID] = true
+					}
+				}
 			}
 		}
 	}

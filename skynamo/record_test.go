@@ -218,3 +218,29 @@ func TestVersionReadsAsRowVersion(t *testing.T) {
 		t.Errorf("row_version = %#v, want the exact version", rec.Props["row_version"])
 	}
 }
+
+// A projection keeps only the custom fields it names, and the properties.
+func TestDecodeProjected(t *testing.T) {
+	s := testSchema(t)
+	fs := s.Customers()
+	raw := []json.RawMessage{json.RawMessage(`{"id": 1, "code": "C1", "name": "Acme", "row_version": 7,
+		"custom_fields": [{"id": 1, "name": "Credit Limit (R)", "value": "500"}, {"id": 2, "name": "Other", "value": "x"}]}`)}
+	var keep string
+	for _, f := range fs.Fields {
+		keep = f.Key
+		break
+	}
+	recs, err := DecodeProjected(raw, fs, &Projection{Props: []string{"code", "row_version"}, CustomKeys: []string{keep}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := recs[0]
+	if len(r.Props) != 2 || r.Props["code"] != "C1" || r.Props["row_version"] != json.Number("7") {
+		t.Errorf("props %#v, want code and row_version only", r.Props)
+	}
+	for k := range r.Custom {
+		if k != keep {
+			t.Errorf("custom %q kept; only %q was asked for", k, keep)
+		}
+	}
+}
