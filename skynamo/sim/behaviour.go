@@ -17,6 +17,17 @@ type Behaviour struct {
 	NewNotAtEnd   bool    // new transactions/records get ids below existing ones (they do not appear at the end)
 	LegacyVersion bool    // versioned records carry `version` instead of `row_version` (the 2023 API)
 	Churn         Churn   // changes landing between page requests
+
+	// MaxWriteItems > 0 answers a write of more items with 400.
+	MaxWriteItems int
+	// ApplyValidOnError makes a write with invalid items still save its
+	// valid ones (the 400 lists the invalid); by default the 400 rejects
+	// the whole request.
+	ApplyValidOnError bool
+	// CommitThenFail is the fraction of successful writes that are saved
+	// and then answered 502 or with a dropped connection, so a client that
+	// resends blindly duplicates them.
+	CommitThenFail float64
 }
 
 // Churn is data changing while a client pulls it: before answering a list
@@ -70,6 +81,8 @@ func (s *Server) checkBehaviour(b Behaviour) Behaviour {
 	b.RateLimit = max(b.RateLimit, 0)
 	b.Burst = max(b.Burst, 0)
 	b.RetryAfter = max(b.RetryAfter, 0)
+	b.MaxWriteItems = max(b.MaxWriteItems, 0)
+	b.CommitThenFail = min(max(b.CommitThenFail, 0), 1)
 	b.Churn.Inserts = max(b.Churn.Inserts, 0)
 	b.Churn.Updates = max(b.Churn.Updates, 0)
 	b.Churn.Deletes = max(b.Churn.Deletes, 0)

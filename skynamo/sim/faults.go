@@ -22,7 +22,8 @@ type faultState struct {
 	retryAfter int              // Behaviour.RetryAfter
 	now        func() time.Time // the bucket's clock; tests replace it
 
-	requests atomic.Int64
+	requests        atomic.Int64
+	committedFailed atomic.Int64 // see CommittedThenFailed
 	// perList counts GETs of each list path; the map is built once and only
 	// its counters change, so reading it needs no lock.
 	perList map[string]*atomic.Int64

@@ -59,6 +59,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.UnstableOrder, "unstable-order", false, "order lists by last_modified_time, so changed records move to the end")
 	fs.BoolVar(&o.NewNotAtEnd, "new-not-at-end", false, "give new records ids below the existing ones")
 	fs.BoolVar(&o.LegacyVersion, "legacy-version", false, "send versioned records' row_version as version, as the 2023 API did")
+	fs.IntVar(&o.MaxWriteItems, "max-write-items", 0, "answer writes of more items than this with 400 (0 = no limit)")
+	fs.BoolVar(&o.ApplyValidOnError, "apply-valid-on-error", false, "a write with invalid items still saves its valid ones (default: the 400 rejects the whole request)")
+	fs.Float64Var(&o.CommitThenFail, "commit-then-fail", 0, "fraction of successful writes saved and then answered 502 or with a dropped connection")
 	fs.Var((*churnFlag)(&o.Churn), "churn", "change COLLECTION before every list page after the first, e.g. customers:2:5:1 (`COLLECTION:INSERTS:UPDATES:DELETES`)")
 }
 

@@ -100,17 +100,27 @@ type route struct {
 	ep         *endpoint
 	id         string // single item: the {id} or {ExternalID} segment
 	single     bool
-	byExternal bool // /invoicesbyexternalid/{ExternalID}
+	byExternal bool     // /invoicesbyexternalid/{ExternalID}
+	write      *writeOp // a write to the collection path
 }
 
 // resolve maps a path below /v1 to a route, the way API Gateway's resource
 // tree does: anything it cannot place is "Missing Authentication Token".
 func (s *Server) resolve(method, path string) (route, bool) {
 	rest, ok := strings.CutPrefix(path, "/v1/")
-	if !ok || method != "GET" {
+	if !ok {
 		return route{}, false
 	}
 	rest = strings.TrimSuffix(rest, "/")
+	if method != "GET" {
+		// Writes go to collection paths only; a method the spec lacks
+		// there is, like an unknown path, Missing Authentication Token.
+		op := s.writes[rest][method]
+		if op == nil {
+			return route{}, false
+		}
+		return route{ep: s.endpoints[rest], write: op}, true
+	}
 	head, id, hasID := strings.Cut(rest, "/")
 	if hasID && (id == "" || strings.Contains(id, "/")) {
 		return route{}, false

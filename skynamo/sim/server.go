@@ -19,6 +19,7 @@ type Server struct {
 	loc       *time.Location // the instance's local time zone
 	started   time.Time      // wall clock at New; the instance clock runs from opts.Now
 	endpoints map[string]*endpoint
+	writes    map[string]map[string]*writeOp // collection path -> method
 	st        *store
 	fs        faultState
 	// beh is the current Behaviour. It is stored while holding st.mu's
@@ -42,6 +43,7 @@ func New(o Options) *Server {
 		loc:       instanceZone,
 		started:   time.Now(),
 		endpoints: make(map[string]*endpoint),
+		writes:    writeOps(),
 		touchRng:  rand.New(rand.NewPCG(uint64(o.Seed), streamTouch)),
 	}
 	s.fs.faults = o.Faults
@@ -113,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusForbidden, "Missing Authentication Token")
 		return
 	}
-	if !rt.single {
+	if !rt.single && rt.write == nil {
 		s.fs.perList[rt.ep.name].Add(1)
 	}
 	if r.Header.Get("x-api-key") != s.opts.APIKey || r.Header.Get("x-api-client") != s.opts.Instance {
@@ -125,6 +127,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		}
 		writeMessage(w, status, msg)
+		return
+	}
+	if rt.write != nil {
+		s.serveWrite(w, r, rt.ep, rt.write)
 		return
 	}
 	q := r.URL.Query()
