@@ -20,16 +20,23 @@ const (
 	wInt
 	wNumber
 	wBool
-	wDate // a string holding a date-time
+	wDate     // a string holding a date-time
+	wObject   // an object of the wprop's sub properties
+	wIntList  // an array of integers
+	wStrList  // an array of strings
+	wFields   // custom_fields: an array of {id, value}
+	wNumOrNil // a number, or "" meaning none (a stock level's level)
 )
 
-var ptypeNames = [...]string{"a string", "an integer", "a number", "true or false", "a date-time string"}
+var ptypeNames = [...]string{"a string", "an integer", "a number", "true or false", "a date-time string",
+	"an object", "an array of integers", "an array of strings", "an array of {\"id\", \"value\"} objects", "a number"}
 
 // wprop is one property of a write definition.
 type wprop struct {
 	name string
 	t    ptype
 	enum []string
+	sub  []wprop // wObject's properties
 }
 
 // wdef is a write definition of the spec (TaxRatePost, TaskPatch, ...):
@@ -61,7 +68,17 @@ type item map[string]any
 type writeOp struct {
 	def     *wdef
 	verb    string // for messages: "created", "replaced", "updated", "deleted"
-	prepare func(s *Server, c *collection, it item) (apply func() obj, errs []string)
+	prepare func(s *Server, c *collection, bt *batch, it item) (apply func() obj, errs []string)
+}
+
+// batch is what the items of one request share while they are prepared and
+// applied: indexes built on first use (so a request of 10,000 stock levels
+// does not scan the store per item) and the codes its items claim.
+type batch struct {
+	claimed map[string]bool    // customer codes taken by earlier items
+	codes   map[string]int64   // customer code -> id, as stored
+	byCode  map[string]*record // product code -> product
+	keys    map[string]*record // stock level or price key -> record
 }
 
 // readOnlyInPatch are the properties FACTS.md says a PATCH must not send.
@@ -70,10 +87,12 @@ var readOnlyInPatch = []string{"row_version", "version", "create_date", "last_mo
 // writeOps is the table of served writes: collection path -> method -> op.
 func writeOps() map[string]map[string]*writeOp {
 	return map[string]map[string]*writeOp{
-		"taxrates":   refOps(taxRateWrites()),
-		"warehouses": refOps(warehouseWrites()),
-		"pricelists": refOps(priceListWrites()),
-		"tasks":      taskOps(),
+		"taxrates":    refOps(taxRateWrites()),
+		"warehouses":  refOps(warehouseWrites()),
+		"pricelists":  refOps(priceListWrites()),
+		"tasks":       taskOps(),
+		"customers":   customerOps(),
+		"stocklevels": stockLevelOps(),
 	}
 }
 
@@ -101,13 +120,14 @@ func (s *Server) serveWrite(w http.ResponseWriter, r *http.Request, ep *endpoint
 	}
 	var errs []itemErr
 	applies := make([]func() obj, len(raw))
+	bt := &batch{}
 
 	s.st.mu.Lock()
 	c := s.st.cols[ep.name]
 	for i, m := range raw {
 		it, detail := decodeItem(m, op.def, r.Method)
 		if len(detail) == 0 {
-			applies[i], detail = op.prepare(s, c, it)
+			applies[i], detail = op.prepare(s, c, bt, it)
 		}
 		if len(detail) > 0 {
 			errs = append(errs, itemErr{Index: i, Detail: detail})
@@ -268,6 +288,80 @@ func checkType(p wprop, v any) string {
 		if _, ok := v.(bool); !ok {
 			return bad()
 		}
+	case wNumOrNil:
+		if s, ok := v.(string); ok && s == "" {
+			return ""
+		}
+		if _, ok := v.(json.Number); !ok {
+			return "must be a number or \"\", not " + jsonKind(v)
+		}
+	case wObject:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return bad()
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var msgs []string
+		for _, k := range keys {
+			i := slices.IndexFunc(p.sub, func(q wprop) bool { return q.name == k })
+			if i < 0 {
+				msgs = append(msgs, "has unknown property "+strconv.Quote(k))
+			} else if m[k] != nil {
+				if msg := checkType(p.sub[i], m[k]); msg != "" {
+					msgs = append(msgs, k+" "+msg)
+				}
+			}
+		}
+		return strings.Join(msgs, "; ")
+	case wIntList, wStrList:
+		a, ok := v.([]any)
+		if !ok {
+			return bad()
+		}
+		elem := wprop{t: wInt}
+		if p.t == wStrList {
+			elem.t = wString
+		}
+		for i, e := range a {
+			if msg := checkType(elem, e); msg != "" {
+				return fmt.Sprintf("[%d] %s", i, msg)
+			}
+		}
+	case wFields:
+		a, ok := v.([]any)
+		if !ok {
+			return bad()
+		}
+		for i, e := range a {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return fmt.Sprintf("[%d] must be an object, not %s", i, jsonKind(e))
+			}
+			for k, x := range m {
+				switch k {
+				case "id":
+					if msg := checkType(wprop{t: wInt}, x); msg != "" {
+						return fmt.Sprintf("[%d].id %s", i, msg)
+					}
+				case "name", "value":
+					if msg := checkType(wprop{}, x); msg != "" {
+						return fmt.Sprintf("[%d].%s %s (custom field values are strings on the wire)", i, k, msg)
+					}
+				default:
+					return fmt.Sprintf("[%d] has unknown property %q (a custom field takes id and value)", i, k)
+				}
+			}
+			if _, ok := m["id"]; !ok {
+				return fmt.Sprintf("[%d] has no id", i)
+			}
+			if _, ok := m["value"]; !ok {
+				return fmt.Sprintf("[%d] has no value", i)
+			}
+		}
 	}
 	return ""
 }
@@ -341,6 +435,29 @@ func wireValue(p wprop, v any) any {
 			t, _ := parseWriteTime(v)
 			return formatTime(t)
 		}
+	case map[string]any:
+		o := make(obj, 0, len(p.sub))
+		for _, q := range p.sub {
+			x := v[q.name]
+			if x != nil {
+				x = wireValue(q, x)
+			}
+			o = append(o, kv{q.name, x})
+		}
+		return o
+	case []any:
+		if p.t == wIntList {
+			out := make([]int64, len(v))
+			for i, e := range v {
+				out[i], _ = e.(json.Number).Int64()
+			}
+			return out
+		}
+		out := make([]string, len(v))
+		for i, e := range v {
+			out[i] = e.(string)
+		}
+		return out
 	}
 	return v
 }

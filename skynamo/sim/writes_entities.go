@@ -60,7 +60,7 @@ func setProps(o *obj, def *wdef, it item) {
 
 func refOps(rw refWrites) map[string]*writeOp {
 	return map[string]*writeOp{
-		"POST": {def: rw.post, verb: "created", prepare: func(s *Server, c *collection, it item) (func() obj, []string) {
+		"POST": {def: rw.post, verb: "created", prepare: func(s *Server, c *collection, _ *batch, it item) (func() obj, []string) {
 			return func() obj {
 				r := &record{props: rw.blank(0)}
 				r.id = s.newID(c.name)
@@ -70,7 +70,7 @@ func refOps(rw refWrites) map[string]*writeOp {
 				return postResult(r)
 			}, nil
 		}},
-		"PUT": {def: rw.put, verb: "replaced", prepare: func(s *Server, c *collection, it item) (func() obj, []string) {
+		"PUT": {def: rw.put, verb: "replaced", prepare: func(s *Server, c *collection, _ *batch, it item) (func() obj, []string) {
 			r, errs := keyed(c, it, rw.singular)
 			if errs != nil {
 				return nil, errs
@@ -83,7 +83,7 @@ func refOps(rw refWrites) map[string]*writeOp {
 				return nil
 			}, nil
 		}},
-		"PATCH": {def: rw.patch, verb: "updated", prepare: func(s *Server, c *collection, it item) (func() obj, []string) {
+		"PATCH": {def: rw.patch, verb: "updated", prepare: func(s *Server, c *collection, _ *batch, it item) (func() obj, []string) {
 			r, errs := keyed(c, it, rw.singular)
 			if errs != nil {
 				return nil, errs
@@ -121,7 +121,7 @@ var (
 
 func taskOps() map[string]*writeOp {
 	return map[string]*writeOp{
-		"POST": {def: &taskPost, verb: "created", prepare: func(s *Server, c *collection, it item) (func() obj, []string) {
+		"POST": {def: &taskPost, verb: "created", prepare: func(s *Server, c *collection, _ *batch, it item) (func() obj, []string) {
 			set, errs := s.taskRefs(it)
 			if errs != nil {
 				return nil, errs
@@ -136,7 +136,7 @@ func taskOps() map[string]*writeOp {
 				return postResult(r)
 			}, nil
 		}},
-		"PUT": {def: &taskPut, verb: "replaced", prepare: func(s *Server, c *collection, it item) (func() obj, []string) {
+		"PUT": {def: &taskPut, verb: "replaced", prepare: func(s *Server, c *collection, _ *batch, it item) (func() obj, []string) {
 			r, errs := keyed(c, it, "task")
 			if errs != nil {
 				return nil, errs
@@ -157,7 +157,7 @@ func taskOps() map[string]*writeOp {
 				return nil
 			}, nil
 		}},
-		"PATCH": {def: &taskPatch, verb: "updated", prepare: func(s *Server, c *collection, it item) (func() obj, []string) {
+		"PATCH": {def: &taskPatch, verb: "updated", prepare: func(s *Server, c *collection, _ *batch, it item) (func() obj, []string) {
 			r, errs := keyed(c, it, "task")
 			if errs != nil {
 				return nil, errs
@@ -172,7 +172,7 @@ func taskOps() map[string]*writeOp {
 				return nil
 			}, nil
 		}},
-		"DELETE": {def: &taskDelete, verb: "deleted", prepare: func(s *Server, c *collection, it item) (func() obj, []string) {
+		"DELETE": {def: &taskDelete, verb: "deleted", prepare: func(s *Server, c *collection, _ *batch, it item) (func() obj, []string) {
 			r, errs := keyed(c, it, "task")
 			if errs != nil {
 				return nil, errs
