@@ -119,7 +119,11 @@ func (s *Server) resolve(method, path string) (route, bool) {
 		if op == nil {
 			return route{}, false
 		}
-		return route{ep: s.endpoints[rest], write: op}, true
+		name := rest
+		if name == "invoicesbyexternalid" {
+			name = "invoices"
+		}
+		return route{ep: s.endpoints[name], write: op}, true
 	}
 	head, id, hasID := strings.Cut(rest, "/")
 	if hasID && (id == "" || strings.Contains(id, "/")) {

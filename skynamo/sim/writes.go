@@ -26,10 +26,11 @@ const (
 	wStrList  // an array of strings
 	wFields   // custom_fields: an array of {id, value}
 	wNumOrNil // a number, or "" meaning none (a stock level's level)
+	wObjList  // an array of objects of the wprop's sub properties
 )
 
 var ptypeNames = [...]string{"a string", "an integer", "a number", "true or false", "a date-time string",
-	"an object", "an array of integers", "an array of strings", "an array of {\"id\", \"value\"} objects", "a number"}
+	"an object", "an array of integers", "an array of strings", "an array of {\"id\", \"value\"} objects", "a number", "an array of objects"}
 
 // wprop is one property of a write definition.
 type wprop struct {
@@ -66,8 +67,11 @@ type item map[string]any
 // does; apply returns the item's entry of a POST's data (nil otherwise).
 // prepare runs under the store's write lock and must not change anything.
 type writeOp struct {
-	def     *wdef
-	verb    string // for messages: "created", "replaced", "updated", "deleted"
+	def  *wdef
+	verb string // for messages: "created", "replaced", "updated", "deleted"
+	// scalar, when set, says the body is an array of bare keys (the ids of
+	// an invoice DELETE), each read as an item holding only this property.
+	scalar  string
 	prepare func(s *Server, c *collection, bt *batch, it item) (apply func() obj, errs []string)
 }
 
@@ -76,9 +80,11 @@ type writeOp struct {
 // does not scan the store per item) and the codes its items claim.
 type batch struct {
 	claimed map[string]bool    // customer codes taken by earlier items
+	extIDs  map[string]bool    // invoice external ids claimed by earlier items
 	codes   map[string]int64   // customer code -> id, as stored
 	byCode  map[string]*record // product code -> product
 	keys    map[string]*record // stock level or price key -> record
+	taxOf   map[int64]any      // product id -> the tax_rate_id its prices carry
 }
 
 // readOnlyInPatch are the properties FACTS.md says a PATCH must not send.
@@ -87,12 +93,19 @@ var readOnlyInPatch = []string{"row_version", "version", "create_date", "last_mo
 // writeOps is the table of served writes: collection path -> method -> op.
 func writeOps() map[string]map[string]*writeOp {
 	return map[string]map[string]*writeOp{
-		"taxrates":    refOps(taxRateWrites()),
-		"warehouses":  refOps(warehouseWrites()),
-		"pricelists":  refOps(priceListWrites()),
-		"tasks":       taskOps(),
-		"customers":   customerOps(),
-		"stocklevels": stockLevelOps(),
+		"taxrates":         refOps(taxRateWrites()),
+		"warehouses":       refOps(warehouseWrites()),
+		"pricelists":       refOps(priceListWrites()),
+		"tasks":            taskOps(),
+		"customers":        customerOps(),
+		"stocklevels":      stockLevelOps(),
+		"prices":           priceOps(),
+		"visitfrequencies": visitFrequencyOps(),
+		"scheduledvisits":  scheduledVisitOps(),
+		"contacts":         contactOps(),
+		"invoices":         invoiceOps(false),
+		// Invoices again, keyed by external_id; the same collection.
+		"invoicesbyexternalid": invoiceOps(true),
 	}
 }
 
@@ -125,7 +138,13 @@ func (s *Server) serveWrite(w http.ResponseWriter, r *http.Request, ep *endpoint
 	s.st.mu.Lock()
 	c := s.st.cols[ep.name]
 	for i, m := range raw {
-		it, detail := decodeItem(m, op.def, r.Method)
+		var it item
+		var detail []string
+		if op.scalar != "" {
+			it, detail = decodeScalar(m, op.scalar)
+		} else {
+			it, detail = decodeItem(m, op.def, r.Method)
+		}
 		if len(detail) == 0 {
 			applies[i], detail = op.prepare(s, c, bt, it)
 		}
@@ -251,6 +270,37 @@ func decodeItem(m json.RawMessage, def *wdef, method string) (item, []string) {
 	return it, detail
 }
 
+// decodeScalar reads one element of a body of bare keys: an integer id,
+// or an external id (a string; the spec calls it an integer, so a number
+// is taken as its text).
+func decodeScalar(m json.RawMessage, key string) (item, []string) {
+	var v any
+	d := json.NewDecoder(bytes.NewReader(m))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		return nil, []string{"the item must be a JSON value"}
+	}
+	switch x := v.(type) {
+	case json.Number:
+		if _, err := x.Int64(); err != nil {
+			return nil, []string{key + " must be an integer, not " + x.String()}
+		}
+		if key == "external_id" {
+			return item{key: x.String()}, nil
+		}
+		return item{key: x}, nil
+	case string:
+		if key == "external_id" && x != "" {
+			return item{key: x}, nil
+		}
+	}
+	what := "an integer id"
+	if key == "external_id" {
+		what = "an external id (a string)"
+	}
+	return nil, []string{"the item must be " + what + ", not " + jsonKind(v)}
+}
+
 func present(it item, k string) bool {
 	v, ok := it[k]
 	return ok && v != nil
@@ -317,6 +367,16 @@ func checkType(p wprop, v any) string {
 			}
 		}
 		return strings.Join(msgs, "; ")
+	case wObjList:
+		a, ok := v.([]any)
+		if !ok {
+			return bad()
+		}
+		for i, e := range a {
+			if msg := checkType(wprop{t: wObject, sub: p.sub}, e); msg != "" {
+				return fmt.Sprintf("[%d] %s", i, msg)
+			}
+		}
 	case wIntList, wStrList:
 		a, ok := v.([]any)
 		if !ok {
@@ -446,6 +506,13 @@ func wireValue(p wprop, v any) any {
 		}
 		return o
 	case []any:
+		if p.t == wObjList {
+			out := make([]obj, len(v))
+			for i, e := range v {
+				out[i] = wireValue(wprop{t: wObject, sub: p.sub}, e).(obj)
+			}
+			return out
+		}
 		if p.t == wIntList {
 			out := make([]int64, len(v))
 			for i, e := range v {

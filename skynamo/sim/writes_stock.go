@@ -91,16 +91,8 @@ func (s *Server) findUnit(bt *batch, it item) (*record, obj, []string) {
 			return nil, nil, []string{fmt.Sprintf("no product with id %d", id)}
 		}
 	} else {
-		if bt.byCode == nil {
-			bt.byCode = make(map[string]*record, len(products.records))
-			for _, r := range products.records {
-				if code, ok := mustGet(r, "code").(string); ok {
-					bt.byCode[code] = r
-				}
-			}
-		}
 		code, _ := it.str("product_code")
-		if p = bt.byCode[code]; p == nil {
+		if p = s.productByCode(bt, code); p == nil {
 			return nil, nil, []string{"no product with code " + strconv.Quote(code)}
 		}
 	}
@@ -134,4 +126,18 @@ func (s *Server) findWarehouse(it item) (*record, string) {
 		}
 	}
 	return nil, "no warehouse named " + strconv.Quote(name)
+}
+
+// productByCode finds a product by code through the batch's index.
+func (s *Server) productByCode(bt *batch, code string) *record {
+	if bt.byCode == nil {
+		products := s.st.cols["products"]
+		bt.byCode = make(map[string]*record, len(products.records))
+		for _, r := range products.records {
+			if code, ok := mustGet(r, "code").(string); ok {
+				bt.byCode[code] = r
+			}
+		}
+	}
+	return bt.byCode[code]
 }

@@ -225,6 +225,12 @@ func TestContractWrites(t *testing.T) {
 				t.Errorf("%s /%s: no definition %s", m, path, op.def.name)
 				continue
 			}
+			if op.scalar != "" {
+				if d.Type != "array" {
+					t.Errorf("%s /%s: %s is not an array of keys", m, path, op.def.name)
+				}
+				continue
+			}
 			for _, p := range op.def.props {
 				if _, ok := d.Properties[p.name]; !ok && !(p.name == "id" && op.def.name == "TaskDelete") {
 					t.Errorf("%s has no property %s", op.def.name, p.name)
