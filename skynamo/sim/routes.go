@@ -102,6 +102,8 @@ type route struct {
 	single     bool
 	byExternal bool     // /invoicesbyexternalid/{ExternalID}
 	write      *writeOp // a write to the collection path
+	// integration is POST /integrations, whose body is one object.
+	integration bool
 }
 
 // resolve maps a path below /v1 to a route, the way API Gateway's resource
@@ -112,6 +114,9 @@ func (s *Server) resolve(method, path string) (route, bool) {
 		return route{}, false
 	}
 	rest = strings.TrimSuffix(rest, "/")
+	if method == "POST" && rest == "integrations" {
+		return route{integration: true}, true
+	}
 	if method != "GET" {
 		// Writes go to collection paths only; a method the spec lacks
 		// there is, like an unknown path, Missing Authentication Token.

@@ -115,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusForbidden, "Missing Authentication Token")
 		return
 	}
-	if !rt.single && rt.write == nil {
+	if !rt.single && rt.write == nil && !rt.integration {
 		s.fs.perList[rt.ep.name].Add(1)
 	}
 	if r.Header.Get("x-api-key") != s.opts.APIKey || r.Header.Get("x-api-client") != s.opts.Instance {
@@ -127,6 +127,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		}
 		writeMessage(w, status, msg)
+		return
+	}
+	if rt.integration {
+		s.serveIntegration(w, r)
 		return
 	}
 	if rt.write != nil {

@@ -85,6 +85,9 @@ type batch struct {
 	byCode  map[string]*record // product code -> product
 	keys    map[string]*record // stock level or price key -> record
 	taxOf   map[int64]any      // product id -> the tax_rate_id its prices carry
+	// productCodes are product codes claimed by earlier items.
+	productCodes map[string]bool
+	unitID       int64 // the last order unit id handed out; 0 until first use
 }
 
 // readOnlyInPatch are the properties FACTS.md says a PATCH must not send.
@@ -98,6 +101,7 @@ func writeOps() map[string]map[string]*writeOp {
 		"pricelists":       refOps(priceListWrites()),
 		"tasks":            taskOps(),
 		"customers":        customerOps(),
+		"products":         productOps(),
 		"stocklevels":      stockLevelOps(),
 		"prices":           priceOps(),
 		"visitfrequencies": visitFrequencyOps(),

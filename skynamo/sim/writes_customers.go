@@ -41,7 +41,7 @@ func customerOps() map[string]*writeOp {
 				r := &record{props: s.blankCustomer()}
 				r.id = s.newID(c.name)
 				r.props.set("id", r.id)
-				applyCustomer(r, set, fields)
+				s.applyCustomer(r, set, fields)
 				s.place(c, r)
 				return postResult(r)
 			}, nil
@@ -61,7 +61,7 @@ func customerOps() map[string]*writeOp {
 					props.set(k, mustGet(r, k))
 				}
 				r.props = props
-				applyCustomer(r, set, fields)
+				s.applyCustomer(r, set, fields)
 				s.stampChange(c, r)
 				return nil
 			}, nil
@@ -76,7 +76,7 @@ func customerOps() map[string]*writeOp {
 				return nil, errs
 			}
 			return func() obj {
-				applyCustomer(r, set, fields)
+				s.applyCustomer(r, set, fields)
 				s.stampChange(c, r)
 				return nil
 			}, nil
@@ -174,23 +174,11 @@ func (s *Server) customerChanges(c *collection, bt *batch, r *record, it item, w
 	return set, fields, nil
 }
 
-func applyCustomer(r *record, set obj, fields map[int64]string) {
+func (s *Server) applyCustomer(r *record, set obj, fields map[int64]string) {
 	for _, p := range set {
 		r.props.set(p.k, p.v)
 	}
-	if len(fields) == 0 {
-		return
-	}
-	cur, _ := mustGet(r, "custom_fields").([]customField)
-	out := cur
-	for id, v := range fields {
-		if i := slices.IndexFunc(out, func(f customField) bool { return f.id == id }); i >= 0 {
-			out[i].value = v
-		} else {
-			out = append(out, customField{id: id, value: v})
-		}
-	}
-	r.props.set("custom_fields", out)
+	setCustomFields(r, fields, s.formFields(formCustomer))
 }
 
 // findPriceList resolves price_list_id or price_list_name; given both, they
