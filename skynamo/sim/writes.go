@@ -88,6 +88,8 @@ type batch struct {
 	// productCodes are product codes claimed by earlier items.
 	productCodes map[string]bool
 	unitID       int64 // the last order unit id handed out; 0 until first use
+	// txPrices are prices by product/unit/price list, for transactions.
+	txPrices map[string]*record
 }
 
 // readOnlyInPatch are the properties FACTS.md says a PATCH must not send.
@@ -108,6 +110,10 @@ func writeOps() map[string]map[string]*writeOp {
 		"scheduledvisits":  scheduledVisitOps(),
 		"contacts":         contactOps(),
 		"invoices":         invoiceOps(false),
+		"orders":           transactionOrderOps(),
+		"quotes":           quoteOps(),
+		"creditrequests":   creditRequestOps(),
+		"customercomments": customerCommentOps(),
 		// Invoices again, keyed by external_id; the same collection.
 		"invoicesbyexternalid": invoiceOps(true),
 	}
