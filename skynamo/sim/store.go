@@ -21,6 +21,11 @@ type collection struct {
 	// switched on and kept up to date from then on, so a page never sorts.
 	byMod []*record
 	gen   uint64 // bumped on every change; keys the filter cache
+	// stockKeys is the stock level index of the last write request, valid
+	// while gen is still stockKeysGen: requests of 200 upserts each need
+	// not index 10,000 stock levels again every time.
+	stockKeys    map[unitKey]*record
+	stockKeysGen uint64
 	// lo and hi are the lowest and highest ids the collection ever held or
 	// handed out (newID): new ids are taken outside them, so a deleted id is
 	// never reused.

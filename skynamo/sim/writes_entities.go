@@ -114,8 +114,8 @@ var (
 		required: []string{"id", "description", "due_date", "assigned_user_id", "assigned_user_name", "anytime"}}
 	taskPatch = wdef{name: "TaskPatch", props: append([]wprop{{name: "id", t: wInt}}, taskProps...),
 		required: []string{"id"}}
-	// The spec's TaskDelete has no properties; the simulator takes the
-	// task's id, as the other items name their record.
+	// TaskDelete is, like the invoice and scheduled visit deletes, an array
+	// of bare task ids; each is read as an item holding only its id.
 	taskDelete = wdef{name: "TaskDelete", props: []wprop{{name: "id", t: wInt}}, required: []string{"id"}}
 )
 
@@ -172,7 +172,7 @@ func taskOps() map[string]*writeOp {
 				return nil
 			}, nil
 		}},
-		"DELETE": {def: &taskDelete, verb: "deleted", prepare: func(s *Server, c *collection, _ *batch, it item) (func() obj, []string) {
+		"DELETE": {def: &taskDelete, verb: "deleted", scalar: "id", prepare: func(s *Server, c *collection, _ *batch, it item) (func() obj, []string) {
 			r, errs := keyed(c, it, "task")
 			if errs != nil {
 				return nil, errs

@@ -28,16 +28,16 @@ func priceOps() map[string]*writeOp {
 			return nil, errs
 		}
 		if bt.keys == nil {
-			bt.keys = make(map[string]*record, len(c.records))
+			bt.keys = make(map[unitKey]*record, len(c.records))
 			bt.taxOf = make(map[int64]any)
 			for _, r := range c.records {
-				bt.keys[fmt.Sprint(mustGet(r, "product_id"), "/", mustGet(r, "order_unit_id"), "/", mustGet(r, "price_list_id"))] = r
+				bt.keys[unitKey{mustGet(r, "product_id"), mustGet(r, "order_unit_id"), mustGet(r, "price_list_id")}] = r
 				if id, ok := mustGet(r, "product_id").(int64); ok {
 					bt.taxOf[id] = mustGet(r, "tax_rate_id")
 				}
 			}
 		}
-		key := fmt.Sprint(p.id, "/", u.must("id"), "/", pl.id)
+		key := unitKey{p.id, u.must("id"), any(pl.id)}
 		price, _ := it.num("price")
 		return func() obj {
 			r := bt.keys[key]

@@ -35,11 +35,14 @@ func stockLevelOps() map[string]*writeOp {
 		}
 		// An empty level or label (null or "") deletes the stock level.
 		del := (hasLevel && (it["level"] == nil || it["level"] == "")) || (hasLabel && (it["label"] == nil || it["label"] == ""))
-		key := fmt.Sprint(p.id, "/", u.must("id"), "/", whID)
+		key := unitKey{p.id, u.must("id"), whID}
+		if bt.keys == nil && c.stockKeys != nil && c.stockKeysGen == c.gen {
+			bt.keys = c.stockKeys
+		}
 		if bt.keys == nil {
-			bt.keys = make(map[string]*record, len(c.records))
+			bt.keys = make(map[unitKey]*record, len(c.records))
 			for _, r := range c.records {
-				bt.keys[fmt.Sprint(mustGet(r, "product_id"), "/", mustGet(r, "order_unit_id"), "/", mustGet(r, "warehouse_id"))] = r
+				bt.keys[unitKey{mustGet(r, "product_id"), mustGet(r, "order_unit_id"), mustGet(r, "warehouse_id")}] = r
 			}
 		}
 		level, _ := it.num("level")
