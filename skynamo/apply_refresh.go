@@ -1,0 +1,111 @@
+package skynamo
+
+import (
+	"context"
+	"sort"
+)
+
+// After an apply the script may read again, and must see its writes:
+// versioned entities are pulled incrementally (one request brings every
+// changed record); the others (reference lists, stock levels and prices,
+// append-only transactions) are marked stale, so the next read pulls them
+// as it would pull any stale cache, without paying for a pull nobody may
+// need. Custom fields and enum labels change the form definitions, and so
+// the reader's schema.
+
+// alsoChanged are entities a write to another one changes: a new order,
+// quote or credit request comes with its interaction and completed forms.
+var alsoChanged = map[string][]string{
+	"orders":          {"interactions", "completed_forms"},
+	"quotes":          {"interactions", "completed_forms"},
+	"credit_requests": {"interactions", "completed_forms"},
+}
+
+// refreshCaches brings the cache of every entity the run sent writes to up
+// to date. After a stop (the quota, Ctrl-C) it only marks them stale: a
+// pull now would fail the same way, and the next run pulls them.
+func (r *applyRun) refreshCaches(ctx context.Context, runErr error) {
+	r.mu.Lock()
+	touched := map[string]bool{}
+	for e := range r.sent {
+		touched[e] = true
+		for _, also := range alsoChanged[e] {
+			touched[also] = true
+		}
+	}
+	r.mu.Unlock()
+	names := make([]string, 0, len(touched))
+	for e := range touched {
+		names = append(names, e)
+	}
+	sort.Strings(names)
+	s := r.w.reader.Syncer()
+	for _, name := range names {
+		e, err := LookupEntity(name)
+		if err != nil {
+			continue
+		}
+		if _, ok, _ := s.Cache().State(e.Name); !ok {
+			continue // never pulled: the next read pulls it whole anyway
+		}
+		if e.Kind == Versioned && runErr == nil && ctx.Err() == nil {
+			if _, err := s.Sync(ctx, e.Name, true); err == nil {
+				r.w.reader.pulledThisRun(e.Name)
+				continue
+			} else {
+				r.w.logf("%s: refreshing the cache after the writes failed (%v); the next read pulls it", e.Name, err)
+			}
+		}
+		if err := s.markStale(ctx, e.Name); err != nil {
+			r.w.logf("%s: could not mark the cache stale after the writes (%v); read it with refresh=true to see them", e.Name, err)
+		}
+	}
+	if touched["form_definitions"] {
+		r.w.reader.forgetSchema()
+	}
+}
+
+// markStale makes the next sync of entity pull it, by dating its last
+// pull one refresh interval back. It keeps the records (an offline read
+// still has them) and, unlike a cleared cache, the bookkeeping that lets
+// the next pull be incremental or a resume. It takes the entity's locks as
+// a pull does, so it never overwrites a pull in progress.
+func (s *Syncer) markStale(ctx context.Context, entity string) error {
+	defer s.lock(entity)()
+	if _, ok, err := s.cache.State(entity); err != nil || !ok {
+		return err
+	}
+	l, _, err := s.cache.lockEntity(ctx, entity, s.lockWait, s.now, s.logf)
+	if err != nil {
+		return err
+	}
+	defer l.unlock()
+	records, state, ok, err := s.cache.Load(entity)
+	if err != nil || !ok {
+		return err
+	}
+	stale := s.now().Add(-s.refresh)
+	if !state.PulledAt.After(stale) {
+		return nil
+	}
+	state.PulledAt = stale
+	return s.cache.Save(entity, records, state)
+}
+
+// pulledThisRun tells a reader under RefreshAll that entity was just
+// pulled, so its next read does not pull it again.
+func (r *Reader) pulledThisRun(entity string) {
+	r.refreshMu.Lock()
+	defer r.refreshMu.Unlock()
+	if r.refreshAll {
+		r.refreshed[entity] = true
+	}
+}
+
+// forgetSchema drops the reader's custom field schema, so the next read
+// parses the form definitions again (new fields, grown enums).
+func (r *Reader) forgetSchema() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.schema = nil
+}
