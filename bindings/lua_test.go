@@ -22,13 +22,16 @@ type luaModule struct {
 }
 
 // luaTestModules are the modules a Lua test file can require: the plain ones,
-// and reader over a small simulator with a cache in a temporary folder.
+// and reader and writer over a small simulator with a cache in a temporary
+// folder, sharing one skynamo.Reader as the host's do.
 func luaTestModules(t *testing.T) []luaModule {
+	read := newTestReader(t)
 	return []luaModule{
 		{"json", NewJSON().Loader},
 		{"csv", NewCSV().Loader},
 		{"dates", NewDates(nil).Loader},
-		{"reader", NewReader(newTestReader(t), nil).Loader},
+		{"reader", NewReader(read, nil).Loader},
+		{"writer", newTestWriter(t, read).Loader},
 		{"http", NewHTTP(nil).Loader},
 	}
 }

@@ -144,6 +144,9 @@ func ToGo(v lua.LValue) (any, error) {
 // tables on the current path, to catch cycles.
 type walker struct {
 	visiting map[*lua.LTable]bool
+	// userdata, when set, converts userdata values first (the writer's
+	// CLEAR); handled=false falls back to the default (json.null -> nil).
+	userdata func(u *lua.LUserData, path string) (v any, handled bool, err error)
 }
 
 func (w *walker) toGo(v lua.LValue, path string) (any, error) {
@@ -164,6 +167,11 @@ func (w *walker) toGo(v lua.LValue, path string) (any, error) {
 		}
 		return f, nil
 	case *lua.LUserData:
+		if w.userdata != nil {
+			if out, handled, err := w.userdata(v, path); handled || err != nil {
+				return out, err
+			}
+		}
 		if IsNull(v) {
 			return nil, nil
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"skynamo/bindings"
 	"skynamo/skynamo"
 )
 
@@ -51,6 +52,10 @@ func (n *errorNotes) find(text string) (error, bool) {
 // partialHint says what to do about a pull stopped by the quota or the
 // run's request budget: nothing now, and nothing is lost.
 func partialHint(err error) string {
+	var stop *bindings.ApplyStopError
+	if errors.As(err, &stop) {
+		return stop.Hint() // a write, not a pull: nothing is "kept in the cache"
+	}
 	if errors.Is(err, skynamo.ErrBudgetExceeded) {
 		return "this run's --max-requests budget is used up; the records pulled so far are kept in the cache and the next run continues from them"
 	}

@@ -28,6 +28,7 @@ type HostOptions struct {
 	Quiet       bool   // no progress or warnings on stderr
 	Offline     bool   // read the cache only: no request at all
 	MaxRequests int    // stop pulling after this many requests (0 = no limit)
+	DryRun      bool   // writes are planned, never sent, whatever the script asks
 }
 
 // AddFlags defines the host flags on fs.
@@ -43,6 +44,7 @@ func (o *HostOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or warnings on stderr")
 	fs.BoolVar(&o.Offline, "offline", false, "use the cache only, send no request (says how old each entity is)")
 	fs.IntVar(&o.MaxRequests, "max-requests", 0, "send at most `N` API requests this run, then stop with exit code 5 keeping what was pulled (0 = no limit)")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "send no write: every writer apply returns its plan instead, whatever the script asks")
 }
 
 // check validates the host flags on their own; whether the config file

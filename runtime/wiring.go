@@ -77,6 +77,9 @@ func loadConfig(h *Host, opts *HostOptions) (skynamo.Config, func() error, error
 	if opts.Concurrency > 0 {
 		cfg.Concurrency = opts.Concurrency
 	}
+	// Resolved once here, so everything under the data folder (the cache,
+	// the writer's journals) lands in the same place whatever reads it.
+	cfg.DataDir = h.Path(cfg.DataDir)
 	return cfg, cleanup, nil
 }
 
@@ -146,6 +149,7 @@ func skynamoModules(notes *errorNotes) ModuleFactory {
 		lc := &lazyConnection{h: h, opts: opts}
 		mods := []Module{
 			{Name: "reader", Loader: lc.readerLoader(notes)},
+			{Name: "writer", Loader: lc.writerLoader()},
 			{Name: "csv", Loader: bindings.NewCSV().Loader},
 			{Name: "json", Loader: bindings.NewJSON().Loader},
 			{Name: "dates", Loader: bindings.NewDates(nil).Loader},
@@ -165,6 +169,12 @@ type lazyConnection struct {
 	conn    *connection
 	cleanup func() error
 	err     error
+
+	// One skynamo.Reader for reader and writer alike: writes are validated
+	// against the schema it loaded, and the records it cached are the
+	// "before" of a dry run's changes.
+	readerOnce sync.Once
+	reader     *skynamo.Reader
 }
 
 func (lc *lazyConnection) get() (*connection, error) {
@@ -179,24 +189,35 @@ func (lc *lazyConnection) close() error {
 	return lc.cleanup()
 }
 
+// sharedReader connects and returns the run's one skynamo.Reader.
+func (lc *lazyConnection) sharedReader() (*skynamo.Reader, error) {
+	conn, err := lc.get()
+	if err != nil {
+		return nil, err
+	}
+	lc.readerOnce.Do(func() {
+		lc.reader = skynamo.NewReader(conn.syncer, lc.h.Warnf)
+		if lc.opts.Refresh {
+			lc.reader.RefreshAll()
+		}
+		if lc.opts.Offline {
+			lc.reader.Offline()
+		}
+	})
+	return lc.reader, nil
+}
+
 // readerLoader connects, then loads the reader module over the connection.
 // A connection error is raised as a Go error value so the host keeps its
 // exit code and hint (a bad config exits 2, not 1).
 func (lc *lazyConnection) readerLoader(notes *errorNotes) lua.LGFunction {
 	return func(L *lua.LState) int {
-		conn, err := lc.get()
+		reader, err := lc.sharedReader()
 		if err != nil {
 			ud := L.NewUserData()
 			ud.Value = err
 			L.Error(ud, 1)
 			return 0
-		}
-		reader := skynamo.NewReader(conn.syncer, lc.h.Warnf)
-		if lc.opts.Refresh {
-			reader.RefreshAll()
-		}
-		if lc.opts.Offline {
-			reader.Offline()
 		}
 		onError := func(err error) string {
 			// A script that carries on after a quota stop still delivered

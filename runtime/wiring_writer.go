@@ -1,0 +1,41 @@
+package runtime
+
+import (
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"skynamo/bindings"
+	"skynamo/skynamo"
+)
+
+// writerState is the run's one skynamo.Writer, built on first require.
+type writerState struct {
+	once   sync.Once
+	writer *skynamo.Writer
+}
+
+// writerLoader connects, then loads the writer module over the run's
+// shared reader, so reads and writes go through one client, one cache and
+// one request budget. The host decides for every batch: --dry-run plans
+// instead of sending, --offline refuses to send, and an apply that ends
+// with failed or unknown writes makes the run exit "partial".
+func (lc *lazyConnection) writerLoader() lua.LGFunction {
+	var st writerState
+	return func(L *lua.LState) int {
+		reader, err := lc.sharedReader()
+		if err != nil {
+			ud := L.NewUserData()
+			ud.Value = err
+			L.Error(ud, 1)
+			return 0
+		}
+		st.once.Do(func() { st.writer = skynamo.NewWriter(reader, lc.h.Progressf) })
+		return bindings.NewWriter(reader, st.writer, bindings.WriterOptions{
+			DryRun:    lc.opts.DryRun,
+			Offline:   lc.opts.Offline,
+			Logf:      lc.h.Progressf,
+			OnPartial: lc.h.NotePartial,
+		}).Loader(L)
+	}
+}
