@@ -382,16 +382,22 @@ func (m *Writer) apply(L *lua.LState) int {
 	if dryRun {
 		m.beforeFromCache(L.Context(), b.entries)
 	}
-	var ops []skynamo.WriteOp
+	// Invalid writes go to Apply too, marked so: the journal then lists
+	// them, and `skynamo writes failed` exports them with the refusals.
+	ops := make([]skynamo.WriteOp, 0, len(b.entries))
+	invalid := map[int][]string{}
 	for _, e := range b.entries {
-		if len(e.problems) == 0 {
-			ops = append(ops, e.op)
+		op := e.op
+		if len(e.problems) > 0 {
+			invalid[op.Index] = e.problems
+			op.Label = labelOf(op)
 		}
+		ops = append(ops, op)
 	}
 	var res skynamo.ApplyResult
 	var stop error
 	if len(ops) > 0 {
-		res, stop = m.write.Apply(L.Context(), ops, skynamo.ApplyOptions{BatchSize: b.size, DryRun: dryRun, ResendUnknown: resend})
+		res, stop = m.write.Apply(L.Context(), ops, skynamo.ApplyOptions{BatchSize: b.size, DryRun: dryRun, ResendUnknown: resend, Invalid: invalid})
 	}
 	rows := mergeResults(b.entries, res.Items)
 	sum := summarize(rows, res.Requests, res.Journal, dryRun)

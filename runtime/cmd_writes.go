@@ -43,8 +43,7 @@ const writesFailedHelp = writesLongHelp + `
 
 Writes the failed writes and those with an unknown outcome as CSV (columns
 index, entity, kind, label, status, error, body) to --out, or to standard
-output. Writes a script's validation refused never reach the journal: the
-script's res:save_csv(path, {only = "failed"}) has those.`
+output, including the writes validation refused before anything was sent.`
 
 // writesOptions are the flags every writes command shares: the host flags
 // that say which data folder holds the journals.

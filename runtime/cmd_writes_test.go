@@ -132,20 +132,23 @@ print("applied", res.applied, "failed", res.failed)
 		t.Errorf("%d good rates, want 1", n)
 	}
 
-	// The journal keeps the server's refusal (validation failures never
-	// reach it): writes failed exports it.
+	// The journal keeps the validation failure and the server's refusal:
+	// writes failed exports both.
 	r = c.run("writes", "failed", "--out", "failed.csv")
 	r.expect(t, ExitOK)
 	rows := readCSV(t, filepath.Join(c.dir, "failed.csv"))
-	if len(rows) != 2 || strings.Join(rows[0], ",") != "index,entity,kind,label,status,error,body" {
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "index,entity,kind,label,status,error,body" {
 		t.Fatalf("failed.csv: %q", rows)
 	}
-	if rows[1][0] != "3" || rows[1][4] != "failed" || rows[1][5] == "" || !strings.Contains(rows[1][6], "987654") {
-		t.Errorf("failed row: %q", rows[1])
+	if rows[1][0] != "2" || rows[1][4] != "failed" || !strings.Contains(rows[1][5], "rate: must be a number") {
+		t.Errorf("validation failure row: %q", rows[1])
+	}
+	if rows[2][0] != "3" || rows[2][4] != "failed" || rows[2][5] == "" || !strings.Contains(rows[2][6], "987654") {
+		t.Errorf("refused row: %q", rows[2])
 	}
 	r = c.run("writes", "failed")
 	r.expect(t, ExitOK)
-	mustContain(t, "stdout", r.stdout, "index,entity,kind,label,status,error,body\n3,tax_rates,update,")
+	mustContain(t, "stdout", r.stdout, "index,entity,kind,label,status,error,body\n2,tax_rates,create,", "\n3,tax_rates,update,")
 }
 
 func TestStoppedApplyResumes(t *testing.T) {

@@ -67,6 +67,10 @@ type ApplyOptions struct {
 	// outcome, from the goroutine that called Apply (so a Lua host may call
 	// into its state from it).
 	Progress func(done, total int)
+	// Invalid holds, by op Index, the problems of ops that failed
+	// validation. They are journalled as failed and never sent, so
+	// `skynamo writes failed` lists them with the API's refusals.
+	Invalid map[int][]string
 }
 
 // ApplyResult is what an Apply or Resume did.

@@ -71,6 +71,10 @@ func (w *Writer) newRun(ops []WriteOp, opt ApplyOptions) *applyRun {
 	for i, op := range ops {
 		r.pos[op.Index] = i
 		r.res[i] = ItemResult{Index: op.Index, Status: StatusPending}
+		if problems, bad := opt.Invalid[op.Index]; bad {
+			r.state[i], r.res[i].Status, r.res[i].Detail = stDone, StatusFailed, problems
+			continue
+		}
 		f, ok := targets[op.Entity]
 		if !ok {
 			f.t, f.err = LookupWriteTarget(op.Entity)
