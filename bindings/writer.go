@@ -86,7 +86,7 @@ func (m *Writer) Loader(L *lua.LState) int {
 	mod.RawSetString("CLEAR", clear)
 
 	meta := L.NewTypeMetatable(batchTypeName)
-	L.SetField(meta, "__index", L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
+	methods := L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
 		"create":    m.queue(skynamo.KindCreate),
 		"update":    m.queue(skynamo.KindUpdate),
 		"replace":   m.queue(skynamo.KindReplace),
@@ -95,7 +95,11 @@ func (m *Writer) Loader(L *lua.LState) int {
 		"grow_enum": m.growEnum,
 		"problems":  m.problems,
 		"apply":     m.apply,
-	}))
+	})
+	// batch:upsert(...) would otherwise fail as "attempt to call a
+	// non-function object", naming nothing.
+	L.SetMetatable(methods, raiseUnknown(L, "writer batch", methods))
+	L.SetField(meta, "__index", methods)
 	L.SetField(meta, "__len", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LNumber(len(checkBatch(L, 1).entries)))
 		return 1
@@ -105,6 +109,7 @@ func (m *Writer) Loader(L *lua.LState) int {
 		L.Push(lua.LString(fmt.Sprintf("writer.batch (%d writes)", len(b.entries))))
 		return 1
 	}))
+	L.SetMetatable(mod, raiseUnknown(L, "writer", mod))
 	L.Push(mod)
 	return 1
 }
@@ -114,6 +119,7 @@ type batch struct {
 	size    int
 	entries []entry
 	applied bool
+	records map[string]*cachedRecords // by entity, for writes naming a record by key
 }
 
 // entry is one queued write: the op validation built (Index set) and its
@@ -188,16 +194,25 @@ func (m *Writer) queue(kind skynamo.WriteKind) lua.LGFunction {
 			req.Values = tableArg(L, 3, "values")
 			noMore(L, 4, "create(entity, values)")
 		case skynamo.KindReplace:
-			// The key of a replaced record is among its values.
+			// The key of a replaced record is among its values; the record
+			// as it is now comes from the cache, to check what the
+			// replace would empty.
 			req.Values = tableArg(L, 3, "values")
 			noMore(L, 4, "replace(entity, values)")
+			req.Record = m.resolveRecord(L.Context(), b, target.Entity, keyOf(req.Values))
 		case skynamo.KindUpdate:
 			req.Record = tableArg(L, 3, "record")
 			req.Values = tableArg(L, 4, "changes")
 			noMore(L, 5, "update(entity, record, changes)")
+			if rec := m.resolveRecord(L.Context(), b, target.Entity, req.Record); rec != nil {
+				req.Record = rec
+			}
 		case skynamo.KindDelete:
 			req.Record = tableArg(L, 3, "record")
 			noMore(L, 4, "delete(entity, record)")
+			if rec := m.resolveRecord(L.Context(), b, target.Entity, req.Record); rec != nil {
+				req.Record = rec
+			}
 		}
 		L.Push(lua.LNumber(m.add(L, b, target, req)))
 		return 1
@@ -310,6 +325,12 @@ func (m *Writer) add(L *lua.LState, b *batch, t skynamo.WriteTarget, req skynamo
 	}
 	e := entry{op: op, req: req, schema: schema}
 	for _, p := range problems {
+		if p.Property == "id" && req.Kind != skynamo.KindCreate {
+			if miss := b.missing(req); miss != "" {
+				// "has no id" would hide the cause: the key named nothing.
+				p.Message = miss
+			}
+		}
 		e.problems = append(e.problems, p.Error())
 	}
 	b.entries = append(b.entries, e)
@@ -379,9 +400,6 @@ func (m *Writer) apply(L *lua.LState) int {
 	}
 	b.applied = true
 
-	if dryRun {
-		m.beforeFromCache(L.Context(), b.entries)
-	}
 	// Invalid writes go to Apply too, marked so: the journal then lists
 	// them, and `skynamo writes failed` exports them with the refusals.
 	ops := make([]skynamo.WriteOp, 0, len(b.entries))

@@ -144,7 +144,7 @@ func pickJournal(h *Host, dir string, args []string) (string, error) {
 			return p, nil
 		}
 	}
-	list, err := skynamo.ListJournals(dir)
+	list, err := listGoodJournals(h, dir)
 	if err != nil {
 		return "", err
 	}
@@ -167,6 +167,26 @@ func pickJournal(h *Host, dir string, args []string) (string, error) {
 		hint = fmt.Sprintf("did you mean %q? (%s)", c, hint)
 	}
 	return "", UsageError(hint, "no journal %q in %s", args[0], dir)
+}
+
+// listGoodJournals lists the journals that can be read. A damaged one (a
+// disk that filled up, a file cut by hand) is named in a warning, one line
+// each, and does not hide the others.
+func listGoodJournals(h *Host, dir string) ([]skynamo.JournalSummary, error) {
+	list, err := skynamo.ListJournals(dir)
+	if err == nil {
+		return list, nil
+	}
+	// ListJournals joins one error per damaged journal; any other error
+	// is the folder's own.
+	var damaged interface{ Unwrap() []error }
+	if !errors.As(err, &damaged) {
+		return nil, err
+	}
+	for _, e := range damaged.Unwrap() {
+		h.Warnf("%s", strings.Join(strings.Fields(e.Error()), " "))
+	}
+	return list, nil
 }
 
 func fileExists(p string) bool {
@@ -201,7 +221,7 @@ func runWritesStatus(_ context.Context, h *Host, opts *writesOptions, args []str
 
 // listJournals is `writes status --all`.
 func listJournals(h *Host, dir string) error {
-	list, err := skynamo.ListJournals(dir)
+	list, err := listGoodJournals(h, dir)
 	if err != nil {
 		return err
 	}

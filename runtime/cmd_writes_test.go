@@ -220,3 +220,31 @@ func TestOfflineAppliesOnlyDryRuns(t *testing.T) {
 		t.Errorf("%d tax rates created offline", n)
 	}
 }
+
+// A damaged journal (here an empty one, newer than the good one) is named
+// in a warning; status, status --all and resume carry on with the others.
+func TestDamagedJournalDoesNotBlockTheOthers(t *testing.T) {
+	c, _ := simCLI(t)
+	c.lua(createRates).expect(t, ExitOK)
+	bad := filepath.Join(c.dir, "skynamo_data", "journal", "20990101T000000.000Z-1.jsonl")
+	if err := os.WriteFile(bad, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		out  string
+	}{
+		{[]string{"writes", "status"}, "5 writes: 5 applied"},
+		{[]string{"writes", "status", "--all"}, "finished  5       5"},
+		{[]string{"writes", "resume"}, "5 writes: 5 applied"},
+	} {
+		args := tt.args
+		r := c.run(args...)
+		r.expect(t, ExitOK)
+		mustContain(t, "stdout", r.stdout, tt.out)
+		mustContain(t, "stderr", r.stderr, "warning: journal "+bad+" is empty")
+		if n := strings.Count(r.stderr, "20990101T000000.000Z-1.jsonl"); n != 1 {
+			t.Errorf("%v: the damaged journal is named %d times:\n%s", args, n, r.stderr)
+		}
+	}
+}

@@ -2,9 +2,14 @@ package skynamo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"skynamo/skynamo/sim"
@@ -212,4 +217,102 @@ func TestQuotaStopsApplyAndResumeFinishes(t *testing.T) {
 	if !st.Finished || st.Runs != 2 {
 		t.Errorf("journal after resume: finished %v, runs %d", st.Finished, st.Runs)
 	}
+}
+
+// throttleFirst answers the first request of method with 429 Too Many
+// Requests, as the gateway does: the API never sees it.
+type throttleFirst struct {
+	next   http.RoundTripper
+	method string
+	done   atomic.Bool
+}
+
+func (tf *throttleFirst) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == tf.method && tf.done.CompareAndSwap(false, true) {
+		return &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"message":"Too Many Requests"}`)), Request: req}, nil
+	}
+	return tf.next.RoundTrip(req)
+}
+
+// A delete the API refuses for a missing record after a throttled first
+// attempt failed: the throttled attempt deleted nothing.
+func TestDeleteRefusedAfterThrottleFails(t *testing.T) {
+	env := newWriteEnv(t, smallSim, writeEnvOptions{transport: &throttleFirst{next: http.DefaultTransport, method: http.MethodDelete}})
+	op := WriteOp{Entity: "tasks", Kind: KindDelete, Method: http.MethodDelete, Path: "/tasks", Item: json.RawMessage("987654321"),
+		Label: "task id 987654321", RecordKey: "tasks:id=987654321"}
+	res, err := env.writer.Apply(context.Background(), numberOps([]WriteOp{op}), ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := res.Items[0]; it.Status != StatusFailed {
+		t.Errorf("a delete of a task that never existed ends %s %v", it.Status, it.Detail)
+	}
+}
+
+// failGets answers every GET of path with 500.
+type failGets struct {
+	next http.RoundTripper
+	path string
+}
+
+func (f failGets) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, f.path) {
+		return &http.Response{StatusCode: http.StatusInternalServerError, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"message":"Internal Server Error"}`)), Request: req}, nil
+	}
+	return f.next.RoundTrip(req)
+}
+
+// The names a create's lost answer is looked up by are taken from the
+// server as they are now, not from a cache a refresh interval old.
+func TestPreimageIsFresh(t *testing.T) {
+	env := newWriteEnv(t, smallSim, writeEnvOptions{})
+	ctx := context.Background()
+	if _, err := env.syncer.Records(ctx, "tax_rates", true); err != nil {
+		t.Fatal(err)
+	}
+	// Another program adds a rate of the name after the cache was pulled.
+	data, err := env.client.Send(ctx, http.MethodPost, "/taxrates", nil, []byte(`[{"name":"Fresh levy","rate":2}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := postEntries(data)[0].ID
+	res, err := env.writer.Apply(ctx, numberOps([]WriteOp{taxRateCreate("Fresh levy", 2)}), ApplyOptions{})
+	if err != nil || res.Items[0].Status != StatusApplied {
+		t.Fatal(err, res.Items)
+	}
+	st, err := ReadJournal(res.Journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := st.PreImage["tax_rates"]; !slices.Contains(ids, other) {
+		t.Errorf("preimage %v lacks tax rate %d, which had the name before the apply", ids, other)
+	}
+}
+
+// Without the preimage a lost answer could be matched to an older record
+// of the name: the apply stops before sending such a create.
+func TestPreimageFailureStopsBeforeTheCreate(t *testing.T) {
+	env := newWriteEnv(t, smallSim, writeEnvOptions{transport: failGets{next: http.DefaultTransport, path: "/taxrates"}})
+	res, err := env.writer.Apply(context.Background(), numberOps([]WriteOp{taxRateCreate("Blind levy", 2)}), ApplyOptions{})
+	if err == nil || !strings.Contains(err.Error(), "500") {
+		t.Errorf("apply error %v, want the failed read", err)
+	}
+	if it := res.Items[0]; it.Status != StatusPending {
+		t.Errorf("item %s %v, want pending", it.Status, it.Detail)
+	}
+	if n := countNamed(env.srv.Records("taxrates"), "Blind levy"); n != 0 {
+		t.Errorf("the create was sent (%d)", n)
+	}
+}
+
+func countNamed(records []map[string]any, name string) int {
+	n := 0
+	for _, r := range records {
+		if r["name"] == name {
+			n++
+		}
+	}
+	return n
 }

@@ -39,19 +39,15 @@ var methodOrder = map[string]int{http.MethodPost: 0, http.MethodPut: 1, http.Met
 // before their contacts), then deletes in reverse rank (contacts before
 // their customer).
 func (r *applyRun) plan(items []int) []*group {
-	byKey := map[string]*group{}
+	byKey := map[groupKey]*group{}
 	var groups []*group
 	for _, i := range items {
 		op, t := r.ops[i], r.targets[i]
-		action, listKey := integration(op.Kind)
-		del := op.Kind == KindDelete
-		key := op.Method + " " + op.Path + " " + action
-		if del {
-			key += " delete"
-		}
+		key := groupOf(op)
 		g := byKey[key]
 		if g == nil {
-			g = &group{method: op.Method, path: op.Path, action: action, listKey: listKey, del: del, rank: t.Rank, first: i}
+			_, listKey := integration(op.Kind)
+			g = &group{method: op.Method, path: op.Path, action: key.action, listKey: listKey, del: key.del, rank: t.Rank, first: i}
 			byKey[key] = g
 			groups = append(groups, g)
 		}
@@ -76,6 +72,43 @@ func (r *applyRun) plan(items []int) []*group {
 	return groups
 }
 
+// groupKey is what puts two ops in one group.
+type groupKey struct {
+	method, path, action string
+	del                  bool
+}
+
+func groupOf(op WriteOp) groupKey {
+	action, _ := integration(op.Kind)
+	return groupKey{op.Method, op.Path, action, op.Kind == KindDelete}
+}
+
+// phases cuts the pending items, in queue order, where a record comes up
+// again in another group than before (a stock level deleted, then set; a
+// PATCH queued before a PUT of the same record). plan orders groups by
+// rank and method, not by the queue, so the phases run one after another
+// and keep the queue's order on each record. A batch without such a
+// record is one phase.
+func (r *applyRun) phases(items []int) [][]int {
+	var out [][]int
+	start := 0
+	seen := map[string]groupKey{}
+	for n, i := range items {
+		key := r.keys[i]
+		if key == "" {
+			continue
+		}
+		g := groupOf(r.ops[i])
+		if before, ok := seen[key]; ok && before != g {
+			out = append(out, items[start:n:n])
+			start = n
+			clear(seen)
+		}
+		seen[key] = g
+	}
+	return append(out, items[start:])
+}
+
 // rounds splits a group so that no record is in two requests at once: an
 // op whose RecordKey already came up earlier in the group waits for a
 // later round. Rounds keep queue order, so the second update of a record
@@ -85,7 +118,7 @@ func (r *applyRun) rounds(items []int) [][]int {
 	var out [][]int
 	for _, i := range items {
 		n := 0
-		if key := r.ops[i].RecordKey; key != "" {
+		if key := r.keys[i]; key != "" {
 			n = seen[key]
 			seen[key] = n + 1
 		}

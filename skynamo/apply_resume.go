@@ -57,21 +57,24 @@ func (w *Writer) Resume(ctx context.Context, path string, opt ApplyOptions) (App
 		if r.state[i] == stDone { // its target is unknown to this program
 			continue
 		}
-		if res.Status != StatusPending {
+		if res.Status != StatusPending && needsPreimage(op, r.targets[i]) {
 			// A create that may have gone out must never get a fresh
-			// preimage: its own record would hide in it.
-			if e := readEntity(op.Entity); e != "" && !r.preDone[e] {
-				r.preDone[e] = true
-			}
+			// preimage: its own record would hide in it. Such a create is
+			// only sent after its preimage is journalled, so this holds
+			// only for journals of older versions, which could send one
+			// without.
+			r.preDone[readEntity(op.Entity)] = true
 		}
 		switch {
 		case unresolved[op.Index]:
-			r.state[i], r.why[i] = stUnresolved, "the run that sent it ended before its answer was recorded"
+			// Sent and its answer lost: a DELETE's resend may find the
+			// record gone because that send deleted it.
+			r.state[i], r.why[i], r.lost[i] = stUnresolved, "the run that sent it ended before its answer was recorded", true
 			toResolve = append(toResolve, i)
 		case res.Status == StatusPending:
 			pending++
 		case res.Status == StatusUnknown && (opt.ResendUnknown || idempotent(op, r.targets[i]) || lookupable(op, r.targets[i])):
-			r.state[i], r.why[i] = stUnresolved, "its outcome was unknown"
+			r.state[i], r.why[i], r.lost[i] = stUnresolved, "its outcome was unknown", true
 			toResolve = append(toResolve, i)
 		default:
 			r.settle(i, res)

@@ -27,9 +27,12 @@ type applyRun struct {
 	batch   int
 	ops     []WriteOp
 	targets []WriteTarget
-	pos     map[int]int // op Index -> position
-	j       *journal    // nil for a dry run
-	start   int64       // client requests before the run
+	// keys are the ops' RecordKeys, rewritten to ids where the batch
+	// addresses one entity in more than one way (canonicalKeys).
+	keys  []string
+	pos   map[int]int // op Index -> position
+	j     *journal    // nil for a dry run
+	start int64       // client requests before the run
 
 	mu    sync.Mutex
 	res   []ItemResult
@@ -50,7 +53,6 @@ type applyRun struct {
 	reqID    atomic.Int64              // journal request numbers
 	progress chan struct{}             // pinged when items get outcomes
 	logOnce  map[string]bool           // messages said once per run
-	policy   map[string]map[bool]int   // path -> valid items found saved/not after a 400
 }
 
 func (w *Writer) newRun(ops []WriteOp, opt ApplyOptions) *applyRun {
@@ -59,7 +61,7 @@ func (w *Writer) newRun(ops []WriteOp, opt ApplyOptions) *applyRun {
 		res: make([]ItemResult, n), state: make([]itemState, n), sends: make([]int, n), why: make([]string, n),
 		after400: make([]bool, n), lost: make([]bool, n), sent: map[string]bool{}, preimage: map[string]map[int64]bool{},
 		preDone: map[string]bool{}, progress: make(chan struct{}, 1), logOnce: map[string]bool{},
-		policy: map[string]map[bool]int{}, start: w.client.Requests()}
+		keys: make([]string, n), start: w.client.Requests()}
 	if r.batch <= 0 {
 		r.batch = DefaultWriteBatch
 	}
@@ -70,6 +72,7 @@ func (w *Writer) newRun(ops []WriteOp, opt ApplyOptions) *applyRun {
 	targets := map[string]found{} // WriteTargets builds the whole table each call
 	for i, op := range ops {
 		r.pos[op.Index] = i
+		r.keys[i] = op.RecordKey
 		r.res[i] = ItemResult{Index: op.Index, Status: StatusPending}
 		if problems, bad := opt.Invalid[op.Index]; bad {
 			r.state[i], r.res[i].Status, r.res[i].Detail = stDone, StatusFailed, problems
@@ -94,7 +97,8 @@ func (w *Writer) newRun(ops []WriteOp, opt ApplyOptions) *applyRun {
 }
 
 // execute resolves the items of resolveFirst (a resume's unknowns), then
-// sends every pending item, group after group.
+// sends every pending item: phase after phase, and within a phase group
+// after group.
 func (r *applyRun) execute(ctx context.Context, resolveFirst []int) error {
 	if len(resolveFirst) > 0 {
 		if err := r.resolve(ctx, resolveFirst); err != nil {
@@ -107,9 +111,14 @@ func (r *applyRun) execute(ctx context.Context, resolveFirst []int) error {
 			pending = append(pending, i)
 		}
 	}
-	for _, g := range r.plan(pending) {
-		if err := r.runGroup(ctx, g); err != nil {
-			return err
+	if err := r.canonicalKeys(ctx, pending); err != nil {
+		return err
+	}
+	for _, phase := range r.phases(pending) {
+		for _, g := range r.plan(phase) {
+			if err := r.runGroup(ctx, g); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -186,9 +186,10 @@ func (r *applyRun) mapItemErrors(items []int, errs []itemError, e *APIError, a *
 		named[i] = true
 		res := ItemResult{Status: StatusFailed, Detail: ie.Detail}
 		// The client resends a DELETE itself after a 5xx or a lost
-		// connection (Attempts > 1): the first send may have deleted it.
+		// connection: the first send may have deleted it. A throttled
+		// attempt (429) never reached the API and does not count.
 		r.mu.Lock()
-		gone := (r.lost[i] || e.Attempts > 1) && r.ops[i].Kind == KindDelete
+		gone := (r.lost[i] || e.EarlierMayHaveApplied) && r.ops[i].Kind == KindDelete
 		r.mu.Unlock()
 		if gone {
 			// An earlier request whose answer was lost deleted it.

@@ -168,6 +168,7 @@ func (c *Client) Send(ctx context.Context, method, path string, query url.Values
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte, counter *atomic.Int64) ([]byte, error) {
 	target := c.resolve(path, query)
 	var lastErr error
+	maybeApplied := false // an earlier attempt may have reached the API
 	for attempt := 1; ; attempt++ {
 		data, retryAfter, err := c.attempt(ctx, method, path, target, body, counter)
 		if err == nil {
@@ -180,11 +181,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		isAPI := errors.As(err, &apiErr)
 		if isAPI {
 			apiErr.Attempts = attempt
+			apiErr.EarlierMayHaveApplied = maybeApplied
 		}
 		if !c.shouldRetry(method, err) {
 			return nil, err
 		}
 		lastErr = err
+		maybeApplied = maybeApplied || (isAPI && apiErr.Status >= 500) || (!isAPI && !unreachable(err))
 		limit := c.attempts
 		if unreachable(err) {
 			// Nothing answered at all: a server restarting is back within

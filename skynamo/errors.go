@@ -29,6 +29,10 @@ type APIError struct {
 	Method   string // of the request, e.g. "GET"
 	Path     string // of the request, relative to the API base, e.g. "/customers"
 	Attempts int    // how many times the request was sent (retries included)
+	// EarlierMayHaveApplied: an earlier attempt failed in a way the API
+	// may have processed it (5xx, a lost connection, a timeout), not only
+	// throttled before it reached the API.
+	EarlierMayHaveApplied bool
 	// Body is the raw answer, kept so a caller can map a 400's per-item
 	// "errors" back to the items it sent.
 	Body []byte

@@ -274,6 +274,10 @@ func asList(v any) ([]any, bool) {
 	switch x := v.(type) {
 	case []any:
 		return x, true
+	case map[string]any:
+		// An empty Lua table converts to an empty map: as a list it is
+		// the empty list (a record's files = {}).
+		return nil, len(x) == 0
 	case []string:
 		out := make([]any, len(x))
 		for i, s := range x {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -28,10 +30,13 @@ import (
 //	end       the counts, and the error that stopped the run if any
 //	resume    a later run took the journal up again
 //
-// Every line is written whole with one write and fsync'd before the apply
+// The start and op lines are written to a temporary file and renamed into
+// place once on disk, so a journal is never empty or half-started. Every
+// later line is written whole with one write and fsync'd before the apply
 // goes on, so a request is never out without its "send" line on disk. A
 // kill mid-write leaves a last line without its newline: reading ignores
-// it (what it said is then unknown, which the resume resolves). The key is
+// it (what it said is then unknown, which the resume resolves); a write
+// that fails part way (a full disk) is cut back off at once. The key is
 // never written; the bodies hold customer data, so the file is 0600.
 
 // journalVersion is bumped when the format changes incompatibly.
@@ -116,6 +121,10 @@ type journal struct {
 
 	mu sync.Mutex
 	f  *os.File
+	w  io.Writer // f; a test puts a failing writer in between
+	// size is the length of the file's whole lines: a failed append is
+	// cut back to it.
+	size int64
 	// written counts appends; synced is the count the last fsync covered.
 	// Requests in flight append at once, and one fsync then covers every
 	// append made before it started (a group commit): sixteen parallel
@@ -125,36 +134,33 @@ type journal struct {
 	synced  int64
 }
 
-// createJournal starts a journal for ops: the start line and every op,
-// synced once.
+// createJournal starts a journal for ops: the start line and every op are
+// written to a temporary file in dir, synced, and only then renamed into
+// place, so a kill before that leaves no journal at all (and no empty or
+// half-written one that a resume could take for an apply).
 func createJournal(dir string, cfg Config, ops []WriteOp, batch int) (*journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	now := time.Now().UTC()
-	stamp := now.Format("20060102T150405.000Z")
-	var f *os.File
-	var path string
-	for n := 1; ; n++ {
-		name := fmt.Sprintf("%s-%d.jsonl", stamp, os.Getpid())
-		if n > 1 {
-			name = fmt.Sprintf("%s-%d-%d.jsonl", stamp, os.Getpid(), n)
+	removeStaleJournalTemps(dir, time.Now())
+	f, err := os.CreateTemp(dir, journalTempPrefix+"*"+journalTempSuffix) // 0600
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	tmp := f.Name()
+	fail := func(j *journal, err error) (*journal, error) {
+		if j != nil {
+			j.close()
+		} else {
+			f.Close()
 		}
-		path = filepath.Join(dir, name)
-		var err error
-		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, os.ErrExist) || n > 100 {
-			return nil, fmt.Errorf("journal: %w", err)
-		}
+		os.Remove(tmp)
+		return nil, err
 	}
 	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("journal %s: %w", path, err)
+		return fail(nil, fmt.Errorf("journal %s: %w", tmp, err))
 	}
-	j := &journal{path: path, f: f, now: time.Now}
+	j := &journal{path: tmp, f: f, w: f, now: time.Now}
 	if batch <= 0 {
 		batch = DefaultWriteBatch
 	}
@@ -162,8 +168,7 @@ func createJournal(dir string, cfg Config, ops []WriteOp, batch int) (*journal, 
 		PID: os.Getpid(), Count: len(ops), BatchSize: batch}
 	buf, err := json.Marshal(start)
 	if err != nil {
-		j.close()
-		return nil, err
+		return fail(j, err)
 	}
 	size := len(buf) + 1
 	for _, op := range ops {
@@ -174,16 +179,76 @@ func createJournal(dir string, cfg Config, ops []WriteOp, batch int) (*journal, 
 	at, _ := json.Marshal(start.Time)
 	for _, op := range ops {
 		if buf, err = appendOpLine(buf, at, op); err != nil {
-			j.close()
-			return nil, fmt.Errorf("journal %s: %w", path, err)
+			return fail(j, fmt.Errorf("journal: %w", err))
 		}
 	}
-	if err := j.writeRaw(buf); err != nil {
-		j.close()
-		return nil, err
+	if err := j.writeRaw(buf); err != nil { // written and synced
+		return fail(j, err)
 	}
-	syncDir(dir) // the new file's name survives a crash too
+	path, err := placeJournal(dir, tmp, start.Time)
+	if err != nil {
+		return fail(j, err)
+	}
+	j.mu.Lock()
+	j.path = path
+	j.mu.Unlock()
+	syncDir(dir) // the new name survives a crash too
 	return j, nil
+}
+
+// Temporary journals: what createJournal writes before the rename.
+// ListJournals reads only *.jsonl, so it never sees them.
+const (
+	journalTempPrefix = ".journal-"
+	journalTempSuffix = ".tmp"
+)
+
+// journalNaming keeps two applies of one process that start in the same
+// millisecond from taking one name; other processes' names differ by pid.
+var journalNaming sync.Mutex
+
+// placeJournal renames the temporary journal to
+// <UTC start time>-<pid>[-n].jsonl, a name no other journal has.
+func placeJournal(dir, tmp string, started time.Time) (string, error) {
+	stamp := started.UTC().Format("20060102T150405.000Z")
+	journalNaming.Lock()
+	defer journalNaming.Unlock()
+	for n := 1; n <= 100; n++ {
+		name := fmt.Sprintf("%s-%d.jsonl", stamp, os.Getpid())
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d-%d.jsonl", stamp, os.Getpid(), n)
+		}
+		path := filepath.Join(dir, name)
+		if _, err := os.Lstat(path); err == nil {
+			continue
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("journal: %w", err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return "", fmt.Errorf("journal: %w", err)
+		}
+		return path, nil
+	}
+	return "", fmt.Errorf("journal: no free name for a journal started at %s in %s", stamp, dir)
+}
+
+// removeStaleJournalTemps deletes temporary journals older than a day: a
+// process killed while creating one left them. Younger ones may belong to
+// an apply starting now.
+func removeStaleJournalTemps(dir string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasPrefix(name, journalTempPrefix) || !strings.HasSuffix(name, journalTempSuffix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > 24*time.Hour {
+			os.Remove(filepath.Join(dir, name))
+		}
+	}
 }
 
 // openJournal takes up an existing journal to append to it: locked, and
@@ -206,13 +271,14 @@ func openJournal(path string) (*journal, error) {
 		f.Close()
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	if keep := lastNewline(data); keep < len(data) {
+	keep := lastNewline(data)
+	if keep < len(data) {
 		if err := f.Truncate(int64(keep)); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("journal %s: cutting its torn last line: %w", path, err)
 		}
 	}
-	return &journal{path: path, f: f, now: time.Now}, nil
+	return &journal{path: path, f: f, w: f, size: int64(keep), now: time.Now}, nil
 }
 
 // lastNewline is the length of data up to and including its last newline.
@@ -253,10 +319,19 @@ func (j *journal) writeRaw(buf []byte) error {
 		j.mu.Unlock()
 		return fmt.Errorf("journal %s is closed", j.path)
 	}
-	if _, err := j.f.Write(buf); err != nil {
+	if n, err := j.w.Write(buf); err != nil {
+		// A short write (a full disk) leaves part of a line; the next
+		// line would land behind it, and the journal could not be read.
+		if n > 0 {
+			if terr := j.f.Truncate(j.size); terr != nil {
+				err = errors.Join(err, fmt.Errorf("cutting the partial line off: %w", terr))
+			}
+		}
+		_, _ = j.f.Seek(j.size, io.SeekStart) // a file not opened to append writes at its offset
 		j.mu.Unlock()
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
+	j.size += int64(len(buf))
 	j.written++
 	mine := j.written
 	f := j.f
@@ -315,14 +390,18 @@ func appendOpLine(buf []byte, stamp []byte, op WriteOp) ([]byte, error) {
 	buf = appendField(buf, "method", op.Method, false)
 	buf = appendField(buf, "path", op.Path, false)
 	buf = append(buf, `,"item":`...)
-	if bytes.ContainsAny(op.Item, "\r\n") {
+	switch {
+	case len(bytes.TrimSpace(op.Item)) == 0:
+		// A write validation refused may have no body at all.
+		buf = append(buf, "null"...)
+	case bytes.ContainsAny(op.Item, "\r\n"):
 		// One event per line: a pretty-printed item must be compacted.
 		var c bytes.Buffer
 		if err := json.Compact(&c, op.Item); err != nil {
 			return nil, fmt.Errorf("item %d: %w", op.Index, err)
 		}
 		buf = append(buf, c.Bytes()...)
-	} else {
+	default:
 		buf = append(buf, op.Item...)
 	}
 	buf = appendField(buf, "label", op.Label, true)

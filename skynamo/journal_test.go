@@ -273,3 +273,175 @@ func TestOpLineMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// A write validation refused may carry no body; it is journalled as failed
+// with a null item, and the journal still reads back whole.
+func TestJournalKeepsInvalidWriteWithoutBody(t *testing.T) {
+	env := newWriteEnv(t, smallSim, writeEnvOptions{})
+	invalid := WriteOp{Entity: "tasks", Kind: KindDelete, Method: http.MethodDelete, Path: "/tasks", Label: "tasks delete"}
+	ops := numberOps([]WriteOp{customerCreate("V1"), invalid})
+	res, err := env.writer.Apply(context.Background(), ops, ApplyOptions{Invalid: map[int][]string{2: {"id: required property missing"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Items[0].Status != StatusApplied || res.Items[1].Status != StatusFailed {
+		t.Fatalf("results %+v", res.Items)
+	}
+	st, err := ReadJournal(res.Journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Ops) != 2 || st.Items[1].Status != StatusFailed || strings.Join(st.Items[1].Detail, "") != "id: required property missing" {
+		t.Fatalf("journal ops %+v, items %+v", st.Ops, st.Items)
+	}
+}
+
+// cutAfterSend keeps a journal up to and including its first send line, as
+// a kill -9 just after the request went out leaves it.
+func cutAfterSend(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep strings.Builder
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		keep.WriteString(l)
+		if strings.Contains(l, `"ev":"send"`) {
+			break
+		}
+	}
+	if err := os.WriteFile(path, []byte(keep.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A delete the killed run sent (and the API made) is applied after the
+// resume, though the resend finds the record gone.
+func TestResumedDeleteEndsApplied(t *testing.T) {
+	env := newWriteEnv(t, smallSim, writeEnvOptions{})
+	id, _ := IntProp(env.srv.Records("tasks")[0], "id")
+	op, probs := PrepareWrite(WriteRequest{Kind: KindDelete, Entity: "tasks", Record: map[string]any{"id": id}}, nil)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	res, err := env.writer.Apply(context.Background(), numberOps([]WriteOp{op}), ApplyOptions{})
+	if err != nil || res.Items[0].Status != StatusApplied {
+		t.Fatal(err, res.Items)
+	}
+	cutAfterSend(t, res.Journal)
+	res, err = env.writer.Resume(context.Background(), res.Journal, ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := res.Items[0]; it.Status != StatusApplied {
+		t.Errorf("the delete the first run made ends %s %v after the resume", it.Status, it.Detail)
+	}
+}
+
+// A resume takes the preimage its pending creates need, though an update
+// of the same entity was applied before the stop.
+func TestResumeTakesPreimageAfterAppliedUpdate(t *testing.T) {
+	env := newWriteEnv(t, smallSim, writeEnvOptions{})
+	id, _ := IntProp(env.srv.Records("taxrates")[0], "id")
+	patch := WriteOp{Entity: "tax_rates", Kind: KindUpdate, Method: http.MethodPatch, Path: "/taxrates",
+		Item: json.RawMessage(fmt.Sprintf(`{"id":%d,"rate":7}`, id)), RecordKey: fmt.Sprintf("tax_rates:id=%d", id)}
+	ops := numberOps([]WriteOp{patch, taxRateCreate("Later levy", 1)})
+	j, err := createJournal(env.writer.dir, env.cfg, ops, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = j.write(journalEvent{Ev: evResult, Req: 1, Results: []ItemResult{{Index: 1, Status: StatusApplied}}})
+	j.close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.writer.Resume(context.Background(), j.path, ApplyOptions{})
+	if err != nil || res.Count(StatusApplied) != 2 {
+		t.Fatal(err, res.Items)
+	}
+	st, err := ReadJournal(j.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.PreImage["tax_rates"]; !ok {
+		t.Errorf("the resume sent a tax rate create without a preimage")
+	}
+}
+
+// shortWriter writes the first n bytes of a write and then fails, as a
+// full disk does.
+type shortWriter struct {
+	f *os.File
+	n int
+}
+
+func (s shortWriter) Write(p []byte) (int, error) {
+	n, _ := s.f.Write(p[:min(s.n, len(p))])
+	return n, errors.New("no space left on device")
+}
+
+// A line the disk took only part of is cut off again: the next line starts
+// on a line of its own, and the journal still reads.
+func TestJournalShortWriteLeavesNoFragment(t *testing.T) {
+	env := newWriteEnv(t, smallSim, writeEnvOptions{})
+	j, err := createJournal(env.writer.dir, env.cfg, numberOps([]WriteOp{customerCreate("S1")}), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	j.w = shortWriter{f: j.f, n: 7}
+	if err := j.write(journalEvent{Ev: evResult, Results: []ItemResult{{Index: 1, Status: StatusApplied}}}); err == nil {
+		t.Fatal("the short write reported no error")
+	}
+	j.w = j.f
+	if err := j.write(journalEvent{Ev: evResult, Results: []ItemResult{{Index: 1, Status: StatusFailed}}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := ReadJournal(j.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Torn || st.Items[0].Status != StatusFailed {
+		t.Errorf("torn %v, item %+v", st.Torn, st.Items[0])
+	}
+}
+
+// A journal that cannot be created whole is not created at all: no empty
+// or half-written file is left for a list or a resume to stumble on.
+func TestCreateJournalAllOrNothing(t *testing.T) {
+	env := newWriteEnv(t, smallSim, writeEnvOptions{})
+	dir := env.writer.dir
+	bad := customerCreate("B1")
+	bad.Item = json.RawMessage("{\n\"code\": ") // cannot be compacted onto one line
+	if _, err := createJournal(dir, env.cfg, numberOps([]WriteOp{customerCreate("B0"), bad}), 10); err == nil {
+		t.Fatal("no error for an op that cannot be journalled")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+	// Temporary journals a killed process left are removed after a day.
+	old := filepath.Join(dir, journalTempPrefix+"old"+journalTempSuffix)
+	young := filepath.Join(dir, journalTempPrefix+"young"+journalTempSuffix)
+	for _, p := range []string{old, young} {
+		if err := os.WriteFile(p, []byte(`{"ev":"start"`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-25 * time.Hour)
+	os.Chtimes(old, past, past)
+	res, err := env.writer.Apply(context.Background(), numberOps([]WriteOp{customerCreate("B2")}), ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the day-old temporary journal is still there (%v)", err)
+	}
+	if _, err := os.Stat(young); err != nil {
+		t.Errorf("the young temporary journal was removed: %v", err)
+	}
+	list, err := ListJournals(env.cfg.DataDir)
+	if err != nil || len(list) != 1 || list[0].Path != res.Journal {
+		t.Errorf("journals %+v, %v; want only %s", list, err, res.Journal)
+	}
+}

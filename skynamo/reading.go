@@ -364,3 +364,13 @@ func didYouMean(names []string) string {
 	}
 	return "; did you mean " + quotedList(names, "or") + "?"
 }
+
+// Raw returns an entity's records as cached, pulled first as Read would
+// (or, offline, from the cache as it is): for callers that look up a few
+// records among many without decoding them all.
+func (r *Reader) Raw(ctx context.Context, entity string) ([]json.RawMessage, error) {
+	if _, err := LookupEntity(entity); err != nil {
+		return nil, err
+	}
+	return r.records(ctx, entity, false)
+}

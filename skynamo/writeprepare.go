@@ -94,6 +94,9 @@ func (p *preparer) run() {
 		if p.req.Kind == KindCreate || p.req.Kind == KindReplace {
 			p.checkRequired()
 		}
+		if p.req.Kind == KindReplace && len(p.key) > 0 {
+			p.replaceResets() // without a key there is no record to compare
+		}
 	}
 	p.op.Item = p.body()
 	p.op.Label = p.label()
@@ -247,6 +250,13 @@ func (p *preparer) values() {
 			}
 		}
 		prop, ok := p.m.Prop(name)
+		if p.req.Kind == KindReplace && (!ok || slices.Contains(p.m.ReadOnly, name)) && p.req.Record != nil &&
+			valueText(p.req.Record[name]) == valueText(v) {
+			// A record read, changed and replaced whole carries what the
+			// server sets or derives (row_version, customer_name); unchanged,
+			// they are not the script's to send.
+			continue
+		}
 		switch {
 		case slices.Contains(p.m.ReadOnly, name):
 			p.problem(name, readOnlyMessage(name, p.m))
@@ -358,6 +368,9 @@ func (p *preparer) change(property string, before, after any) {
 	b := ""
 	if p.req.Record != nil {
 		b = valueText(before)
+		if b == valueText(after) && !isClear(after) {
+			return // sent, but no change for a person to approve
+		}
 	}
 	p.changes = append(p.changes, Change{Property: property, Before: b, After: valueText(after)})
 }

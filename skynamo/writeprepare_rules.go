@@ -15,7 +15,7 @@ func (p *preparer) entityRules() {
 	case "stock_levels":
 		// An empty level deletes a stock level: only KindDelete sends one.
 		if !p.item.has("level") && !p.item.has("label") && !p.alreadyReported("level") && !p.alreadyReported("label") {
-			p.problem("level", "level is missing: to delete a stock level use delete")
+			p.problem("level", "is missing: to delete a stock level use delete")
 		}
 	case "scheduled_visits":
 		allDay, hasAllDay := v["all_day"].(bool)

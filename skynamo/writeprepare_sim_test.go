@@ -114,13 +114,13 @@ func validWrites(t *testing.T, ws *writeSim) []WriteRequest {
 	return []WriteRequest{
 		{Kind: KindCreate, Entity: "tax_rates", Values: map[string]any{"name": "VAT 16% (T02)", "rate": n("16"), "active": true}},
 		{Kind: KindUpdate, Entity: "tax_rates", Record: tax, Values: map[string]any{"rate": 15.5, "name": "VAT 15.5%"}},
-		{Kind: KindReplace, Entity: "tax_rates", Values: map[string]any{"id": tax["id"], "name": "Zero", "rate": int64(0)}},
+		{Kind: KindReplace, Entity: "tax_rates", Record: tax, Values: whole(tax, map[string]any{"name": "Zero", "rate": int64(0)})},
 		{Kind: KindCreate, Entity: "warehouses", Values: map[string]any{"name": "Durban DC", "order_email": "dc@example.com"}},
 		{Kind: KindUpdate, Entity: "warehouses", Record: whRenamed, Values: map[string]any{"quote_email": Clear, "active": false}},
-		{Kind: KindReplace, Entity: "warehouses", Record: whRenamed, Values: map[string]any{"id": whRenamed["id"], "name": "Main"}},
+		{Kind: KindReplace, Entity: "warehouses", Record: whRenamed, Values: whole(whRenamed, map[string]any{"name": "Main", "order_email": Clear})},
 		{Kind: KindCreate, Entity: "price_lists", Values: map[string]any{"name": "Export", "currency_code": "USD", "prices_include_vat": false}},
 		{Kind: KindUpdate, Entity: "price_lists", Record: plRenamed, Values: map[string]any{"name": "Retail 2025"}},
-		{Kind: KindReplace, Entity: "price_lists", Values: map[string]any{"id": plRenamed["id"], "name": "Retail", "active": true}},
+		{Kind: KindReplace, Entity: "price_lists", Record: plRenamed, Values: whole(plRenamed, map[string]any{"name": "Retail", "active": true})},
 		{Kind: KindAddField, Entity: "custom_fields", Values: map[string]any{"form_id": "customers", "name": "Region Code", "type": "SingleSelect"}},
 		{Kind: KindAddField, Entity: "custom_fields", Values: map[string]any{"form_id": "Order Details", "name": "Route", "type": "Text"}},
 		{Kind: KindGrowEnum, Entity: "enum_labels", Values: map[string]any{"form_id": "customers", "field": "Customer Type", "enums": []any{"Franchise"}}},
@@ -131,7 +131,7 @@ func validWrites(t *testing.T, ws *writeSim) []WriteRequest {
 			"custom": map[string]any{"Brand": "Umoya", "pack_size_ml": int64(1000), "Launch Date": "2025-02-01"}}},
 		{Kind: KindUpdate, Entity: "products", Record: prod, Values: map[string]any{"name": "Renamed", "custom": map[string]any{"Barcode": "6001234567890"}}},
 		{Kind: KindUpdate, Entity: "products", Record: map[string]any{"code": pcode}, Values: map[string]any{"active": false}},
-		{Kind: KindReplace, Entity: "products", Values: map[string]any{"id": prod["id"], "code": pcode, "name": "Whole"}},
+		{Kind: KindReplace, Entity: "products", Record: prod, Values: whole(prod, map[string]any{"name": "Whole"})},
 		{Kind: KindCreate, Entity: "customers", Values: map[string]any{"code": "NEW-C1", "name": "Spaza One",
 			"location": map[string]any{"latitude": -26.2, "longitude": 28.04}, "assigned_users": []any{uid},
 			"price_list_name": pl["name"],
@@ -142,11 +142,11 @@ func validWrites(t *testing.T, ws *writeSim) []WriteRequest {
 				"credit_limit_r": 7500.5}}},
 		{Kind: KindUpdate, Entity: "customers", Record: cust, Values: map[string]any{"name": "Renamed Customer",
 			"custom": map[string]any{"Notes": Clear, "Région": "Limpopo", "Credit Limit (R)": json.Number("12000")}}},
-		{Kind: KindReplace, Entity: "customers", Record: cust, Values: map[string]any{"id": cust["id"], "code": code, "name": "Replaced",
-			"custom": map[string]any{"Customer Type": "Wholesale"}}},
+		{Kind: KindReplace, Entity: "customers", Record: cust, Values: whole(cust, map[string]any{"name": "Replaced",
+			"custom": whole(cust["custom"].(map[string]any), map[string]any{"Customer Type": "Wholesale"})})},
 		{Kind: KindCreate, Entity: "contacts", Values: map[string]any{"name": "Thandi", "surname": "Nkosi", "customer_code": code, "email": "t@example.com"}},
 		{Kind: KindUpdate, Entity: "contacts", Record: contact, Values: map[string]any{"notes": "call first", "title": Clear}},
-		{Kind: KindReplace, Entity: "contacts", Values: map[string]any{"id": contact["id"], "name": "Sam", "customer_code": code}},
+		{Kind: KindReplace, Entity: "contacts", Record: contact, Values: whole(contact, map[string]any{"name": "Sam", "customer_code": code})},
 		{Kind: KindCreate, Entity: "prices", Values: map[string]any{"product_code": pcode, "order_unit_name": unit, "price_list_name": pl["name"], "price": 19.99}},
 		{Kind: KindUpdate, Entity: "prices", Record: price, Values: map[string]any{"price": int64(25)}},
 		{Kind: KindCreate, Entity: "stock_levels", Values: map[string]any{"product_code": pcode, "order_unit_name": unit, "warehouse_name": wh["name"], "level": 40.0}},
@@ -155,14 +155,14 @@ func validWrites(t *testing.T, ws *writeSim) []WriteRequest {
 		{Kind: KindDelete, Entity: "stock_levels", Record: stock},
 		{Kind: KindCreate, Entity: "visit_frequencies", Values: map[string]any{"customer_code": code, "user_name": uname, "cycle": int64(2), "frequency": int64(1), "period": "week"}},
 		{Kind: KindUpdate, Entity: "visit_frequencies", Record: vf, Values: map[string]any{"period": "month"}},
-		{Kind: KindReplace, Entity: "visit_frequencies", Values: map[string]any{"id": vf["id"], "customer_id": cust["id"], "user_id": uid, "cycle": int64(1), "frequency": int64(2), "period": "year"}},
+		{Kind: KindReplace, Entity: "visit_frequencies", Record: vf, Values: whole(vf, map[string]any{"customer_id": cust["id"], "user_id": uid, "cycle": int64(1), "frequency": int64(2), "period": "year"})},
 		{Kind: KindCreate, Entity: "scheduled_visits", Values: map[string]any{"customer_code": code, "assigned_user_name": uname, "due_date": "2025-03-05T09:00:00", "end_time": "2025-03-05T10:00:00", "all_day": false}},
 		{Kind: KindUpdate, Entity: "scheduled_visits", Record: sv, Values: map[string]any{"comment": "bring samples"}},
-		{Kind: KindReplace, Entity: "scheduled_visits", Values: map[string]any{"id": sv["id"], "customer_id": cust["id"], "assigned_user_id": uid, "due_date": "2025-03-06"}},
+		{Kind: KindReplace, Entity: "scheduled_visits", Record: sv, Values: whole(sv, map[string]any{"customer_id": cust["id"], "assigned_user_id": uid, "due_date": "2025-03-06", "end_time": "2025-03-06T10:00:00"})},
 		{Kind: KindDelete, Entity: "scheduled_visits", Record: sv2},
 		{Kind: KindCreate, Entity: "tasks", Values: map[string]any{"description": "Call back", "due_date": "2025-03-07T12:00:00+02:00", "assigned_user_name": uname, "anytime": true, "customer_code": code}},
 		{Kind: KindUpdate, Entity: "tasks", Record: task, Values: map[string]any{"completed_date": "2025-03-01 10:00:00"}},
-		{Kind: KindReplace, Entity: "tasks", Values: map[string]any{"id": task["id"], "description": "Redo", "due_date": "2025-03-08", "assigned_user_id": uid, "anytime": false}},
+		{Kind: KindReplace, Entity: "tasks", Record: task, Values: whole(task, map[string]any{"description": "Redo", "due_date": "2025-03-08", "assigned_user_id": uid, "anytime": false})},
 		{Kind: KindDelete, Entity: "tasks", Record: task2},
 		{Kind: KindCreate, Entity: "customer_comments", Values: map[string]any{"comment": "Happy with service", "customer_code": code}},
 		{Kind: KindCreate, Entity: "invoices", Values: map[string]any{"external_id": "ERP-INV-9", "date": "2025-02-28", "customer_code": code,
@@ -170,7 +170,7 @@ func validWrites(t *testing.T, ws *writeSim) []WriteRequest {
 		{Kind: KindCreate, Entity: "invoices", Values: map[string]any{"date": "2025-02-28", "customer_id": cust["id"], "total": 10.0, "tax_inclusion": "Included"}},
 		{Kind: KindUpdate, Entity: "invoices", Record: inv, Values: map[string]any{"status": "Paid", "outstanding_balance": int64(0)}},
 		{Kind: KindUpdate, Entity: "invoices", Record: map[string]any{"external_id": invExt["external_id"]}, Values: map[string]any{"reference": "R-1"}},
-		{Kind: KindReplace, Entity: "invoices", Record: inv, Values: map[string]any{"id": inv["id"], "date": "2025-01-31", "customer_code": code, "tax": 1.5}},
+		{Kind: KindReplace, Entity: "invoices", Record: inv, Values: whole(inv, map[string]any{"date": "2025-01-31", "customer_code": code, "tax": 1.5})},
 		{Kind: KindDelete, Entity: "invoices", Record: inv2},
 		{Kind: KindDelete, Entity: "invoices", Record: invExt, ByExternalID: true},
 		{Kind: KindCreate, Entity: "quotes", Values: map[string]any{"customer_id": cust["id"], "user_id": uid, "date": "2025-03-01T08:00:00Z",
@@ -255,4 +255,17 @@ func TestInvalidWritesCaughtBeforeSim(t *testing.T) {
 			t.Logf("%d: %s", i, apiErr.Body)
 		}
 	}
+}
+
+// whole is a record read, with some values changed: what a script passes
+// to replace after reading a record and editing it.
+func whole(rec, changes map[string]any) map[string]any {
+	out := make(map[string]any, len(rec)+len(changes))
+	for k, v := range rec {
+		out[k] = v
+	}
+	for k, v := range changes {
+		out[k] = v
+	}
+	return out
 }

@@ -320,39 +320,44 @@ func naturalProps(entity string) []string {
 // records already carry the natural keys its items will be looked up by,
 // for entities whose keys the API does not keep unique (names of tax
 // rates, warehouses, price lists). Otherwise an older "VAT 15%" could pass
-// for the one this run created. The lists are small (the cache usually
-// has them fresh); codes and external ids are unique, so versioned
-// entities need none.
+// for the one this run created. The lists are small, and read fresh: one
+// made since the cache was pulled is as old as any. Codes and external
+// ids are unique, so versioned entities need none. Without a preimage no
+// such create is sent: the error stops the run.
 func (r *applyRun) takePreimage(ctx context.Context, g *group, items []int) error {
 	if g.method != http.MethodPost || g.del {
 		return nil
 	}
 	for _, i := range items {
-		op, t := r.ops[i], r.targets[i]
-		if idempotent(op, t) || !lookupable(op, t) {
+		if !needsPreimage(r.ops[i], r.targets[i]) {
 			continue
 		}
-		e := readEntity(op.Entity)
-		if ent, err := LookupEntity(e); err != nil || ent.Kind == Versioned || r.preDone[e] {
+		e := readEntity(r.ops[i].Entity)
+		if r.preDone[e] {
 			continue
 		}
-		r.preDone[e] = true
 		if err := r.preimageOf(ctx, e); err != nil {
 			return err
 		}
+		r.preDone[e] = true
 	}
 	return nil
 }
 
+// needsPreimage says whether op is a create whose record, after a lost
+// answer, is looked up by a key the API does not keep unique.
+func needsPreimage(op WriteOp, t WriteTarget) bool {
+	if op.Method != http.MethodPost || op.Kind == KindDelete || idempotent(op, t) || !lookupable(op, t) {
+		return false
+	}
+	ent, err := LookupEntity(readEntity(op.Entity))
+	return err == nil && ent.Kind != Versioned
+}
+
 func (r *applyRun) preimageOf(ctx context.Context, entity string) error {
-	s := r.w.reader.Syncer()
-	records, err := s.Records(ctx, entity, false)
+	records, err := r.w.reader.Syncer().Records(ctx, entity, true)
 	if err != nil {
-		if isStop(ctx, err) {
-			return err
-		}
-		r.w.logf("%s: could not read what exists before creating (%v); a lost answer will be looked up without it", entity, err)
-		return nil
+		return fmt.Errorf("%s: reading what exists before creating failed, so none was created: %w", entity, err)
 	}
 	want := map[string]bool{}
 	for j := range r.ops {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // This file is the project's compact description of the write side of the
@@ -135,10 +136,8 @@ func WriteTargetNames() []string {
 // LookupWriteTarget finds a write target by entity name; an unknown name's
 // error suggests the closest ones.
 func LookupWriteTarget(entity string) (WriteTarget, error) {
-	for _, t := range WriteTargets() {
-		if t.Entity == entity {
-			return t, nil
-		}
+	if t, ok := writeTargetIndex()[entity]; ok {
+		return t, nil
 	}
 	names := WriteTargetNames()
 	for _, t := range WriteTargets() {
@@ -154,6 +153,18 @@ func LookupWriteTarget(entity string) (WriteTarget, error) {
 
 // serverProps are set by the server; no write may send them (FACTS.md).
 var serverProps = []string{"row_version", "version", "create_date", "last_modified_time"}
+
+// writeTargetIndex is the table by entity, built once: PrepareWrite looks
+// its target up for every queued write, and building the whole table each
+// time made queueing 20,000 stock levels take seconds. Callers get copies
+// of the structs and never change the slices inside them.
+var writeTargetIndex = sync.OnceValue(func() map[string]WriteTarget {
+	m := map[string]WriteTarget{}
+	for _, t := range WriteTargets() {
+		m[t.Entity] = t
+	}
+	return m
+})
 
 // WriteTargets returns every write target in rank order. Built by a function,
 // like entityTable, so no caller can change what another sees.

@@ -248,3 +248,44 @@ function TestAddFieldThenGrowItsLabels()
   assert(labels:find("Gold", 1, true) and labels:find("Silver", 1, true), "its labels grew: " .. labels)
   raises(function() g:grow_enum("customers", "Writer Tier", "Gold") end, "table expected")
 end
+
+function TestRecordNamedByKeyIsFoundInTheCache()
+  local customers = assert(reader.customers())
+  local c = customers[5]
+  local b = writer.batch()
+  -- A customer named by its ERP code gets the id its update needs, and the
+  -- plan shows the before.
+  b:update("customers", { code = c.code }, { name = "Found By Code" })
+  b:update("customers", { code = "NO-SUCH-CODE" }, { name = "x" })
+  local res = b:apply { dry_run = true }
+  assert_eq(res.items[1].status, "planned")
+  assert_eq(res.items[1].changes, "name: " .. c.name .. " → Found By Code")
+  assert_eq(res.items[2].status, "failed")
+  assert(res.items[2].error:find('no customer with code "NO-SUCH-CODE"', 1, true), res.items[2].error)
+end
+
+function TestReplaceMustNotEmptyWhatItLeavesOut()
+  local c = assert(reader.customers())[6]
+  local b = writer.batch()
+  -- Only some values: the replace would empty the rest, so it is refused.
+  b:replace("customers", { id = c.id, code = c.code, name = "Partial" })
+  -- The record read, changed and replaced whole keeps everything else.
+  local whole = assert(reader.customers())[6]
+  whole.name = "Replaced Whole"
+  b:replace("customers", whole)
+  local res = b:apply()
+  assert_eq(res.items[1].status, "failed")
+  assert(res.items[1].error:find("replace would empty", 1, true), res.items[1].error)
+  assert_eq(res.items[2].status, "applied", res.items[2].error)
+  local after = by_code(c.code)
+  assert_eq(after.name, "Replaced Whole")
+  for name, v in pairs(c.custom) do
+    assert_eq(after.custom[name], v, "custom." .. name .. " kept by the replace")
+  end
+end
+
+function TestUnknownBatchMethodNamesTheClosest()
+  local b = writer.batch()
+  raises(function() b:creat("tax_rates", {}) end, 'writer batch has no "creat"; did you mean "create"?')
+  raises(function() writer.bacth() end, 'writer has no "bacth"; did you mean "batch"?')
+end
