@@ -136,6 +136,28 @@ func dataDir(h *Host, opts *HostOptions) (string, error) {
 	return h.Path(cfg.DataDir), nil
 }
 
+// journalDataDir is dataDir for the commands that only read journals
+// (status, failed): they need no API key, so a config that lacks one, or
+// no config at all, still finds the journals where the flags, the
+// environment or the default put the data folder.
+func journalDataDir(h *Host, opts *HostOptions) (string, error) {
+	dir, err := dataDir(h, opts)
+	if err == nil {
+		return dir, nil
+	}
+	fallback := opts.DataDir
+	if fallback == "" {
+		fallback, _ = h.Getenv(skynamo.KeyDataDir)
+	}
+	if fallback == "" {
+		fallback = skynamo.DefaultDataDir
+	}
+	if _, statErr := os.Stat(skynamo.JournalDir(h.Path(fallback))); statErr != nil {
+		return "", err // nothing there either: the config's error says what to fix
+	}
+	return h.Path(fallback), nil
+}
+
 // pickJournal resolves the JOURNAL argument: a path to a journal file, or
 // the name of one in the data folder; none means the newest.
 func pickJournal(h *Host, dir string, args []string) (string, error) {
@@ -195,7 +217,7 @@ func fileExists(p string) bool {
 }
 
 func runWritesStatus(_ context.Context, h *Host, opts *writesOptions, args []string) error {
-	dir, err := dataDir(h, &opts.HostOptions)
+	dir, err := journalDataDir(h, &opts.HostOptions)
 	if err != nil {
 		return err
 	}
@@ -369,7 +391,7 @@ func runWritesResume(ctx context.Context, h *Host, opts *writesOptions, args []s
 }
 
 func runWritesFailed(_ context.Context, h *Host, opts *writesOptions, args []string) error {
-	dir, err := dataDir(h, &opts.HostOptions)
+	dir, err := journalDataDir(h, &opts.HostOptions)
 	if err != nil {
 		return err
 	}

@@ -149,6 +149,15 @@ print("applied", res.applied, "failed", res.failed)
 	r = c.run("writes", "failed")
 	r.expect(t, ExitOK)
 	mustContain(t, "stdout", r.stdout, "index,entity,kind,label,status,error,body\n2,tax_rates,create,", "\n3,tax_rates,update,")
+
+	// Reading journals needs no API key: without any config they are
+	// still found in the default data folder. Resuming needs the API.
+	c.env = map[string]string{}
+	r = c.run("writes", "status")
+	r.expect(t, ExitOK)
+	mustContain(t, "stdout", r.stdout, "3 writes: 1 applied, 2 failed")
+	c.run("writes", "failed").expect(t, ExitOK)
+	c.run("writes", "resume").expect(t, ExitUsage)
 }
 
 func TestStoppedApplyResumes(t *testing.T) {
