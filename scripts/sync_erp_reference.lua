@@ -297,14 +297,17 @@ local function plan(kind)
         else
           detail = nil
         end
-        local n = batch:create(kind.entity, values)
-        add_change(n, kind, r.id, nil, "create", "name", "", wanted, detail)
         for _, w in ipairs(records) do
           if not erp_id(w.name) and strings.trim(w.name or "") == r.name then
-            hints[#hints + 1] = string.format("%s %s %s has no ERP id; rename it to %s to adopt it instead of creating a new one",
+            local hint = string.format("%s %s %s has no ERP id; rename it to %s to adopt it instead of creating a new one",
               kind.what, fmtnum(w.id), quote(w.name), quote(wanted))
+            hints[#hints + 1] = hint
+            -- The approver reads the plan CSV, not stdout: the hint goes there too.
+            detail = detail and (detail .. "; " .. hint) or hint
           end
         end
+        local n = batch:create(kind.entity, values)
+        add_change(n, kind, r.id, nil, "create", "name", "", wanted, detail)
       end
     elseif not r.active then
       if rec.active ~= false then
