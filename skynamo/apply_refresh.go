@@ -1,8 +1,12 @@
 package skynamo
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // After an apply the script may read again, and must see its writes:
@@ -33,6 +37,7 @@ func (r *applyRun) refreshCaches(ctx context.Context, runErr error) {
 			touched[also] = true
 		}
 	}
+	deleted := r.confirmedDeletes()
 	r.mu.Unlock()
 	names := make([]string, 0, len(touched))
 	for e := range touched {
@@ -47,6 +52,13 @@ func (r *applyRun) refreshCaches(ctx context.Context, runErr error) {
 		}
 		if _, ok, _ := s.Cache().State(e.Name); !ok {
 			continue // never pulled: the next read pulls it whole anyway
+		}
+		if e.Kind == Versioned && len(deleted[e.Name]) > 0 {
+			// An incremental pull never sees a delete: left in the cache,
+			// the record would make the count differ and cost a reconcile.
+			if err := s.dropRecords(ctx, e.Name, deleted[e.Name]); err != nil {
+				r.w.logf("%s: could not remove the deleted records from the cache (%v); the next pull reconciles", e.Name, err)
+			}
 		}
 		if e.Kind == Versioned && runErr == nil && ctx.Err() == nil {
 			if _, err := s.Sync(ctx, e.Name, true); err == nil {
@@ -108,4 +120,71 @@ func (r *Reader) forgetSchema() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.schema = nil
+}
+
+// confirmedDeletes are, per read entity, the ids of records this run
+// deleted for sure; callers hold r.mu.
+func (r *applyRun) confirmedDeletes() map[string]map[int64]bool {
+	out := map[string]map[int64]bool{}
+	for i, op := range r.ops {
+		if op.Kind != KindDelete || r.state[i] != stDone || r.res[i].Status != StatusApplied {
+			continue
+		}
+		id := deletedID(op.Item)
+		if id == 0 {
+			// By external id: the key may have been rewritten to the id.
+			if _, after, ok := strings.Cut(r.keys[i], ":id="); ok {
+				id, _ = strconv.ParseInt(after, 10, 64)
+			}
+		}
+		e := readEntity(op.Entity)
+		if id == 0 || e == "" {
+			continue
+		}
+		if out[e] == nil {
+			out[e] = map[int64]bool{}
+		}
+		out[e][id] = true
+	}
+	return out
+}
+
+// deletedID reads the id a delete item names: a bare id (tasks, invoices,
+// scheduled visits take an array of them) or an object's "id"; 0 when it
+// names the record otherwise (a quoted external id is not an id).
+func deletedID(item json.RawMessage) int64 {
+	item = bytes.TrimSpace(item)
+	if len(item) > 0 && item[0] == '{' {
+		item = bytes.TrimSpace(readSyncKeys(item).ID)
+	}
+	if len(item) == 0 || item[0] == '"' {
+		return 0
+	}
+	return jsonInt(item)
+}
+
+// dropRecords removes records from the cache of entity by id, under the
+// entity's locks as a pull holds them; Save keeps the file atomic.
+func (s *Syncer) dropRecords(ctx context.Context, entity string, ids map[int64]bool) error {
+	defer s.lock(entity)()
+	l, _, err := s.cache.lockEntity(ctx, entity, s.lockWait, s.now, s.logf)
+	if err != nil {
+		return err
+	}
+	defer l.unlock()
+	records, state, ok, err := s.cache.Load(entity)
+	if err != nil || !ok {
+		return err
+	}
+	kept := records[:0:0]
+	for _, rec := range records {
+		if k := readSyncKeys(rec); k.idText() == "" || !ids[jsonInt(k.ID)] {
+			kept = append(kept, rec)
+		}
+	}
+	if len(kept) == len(records) {
+		return nil
+	}
+	state.Count = len(kept)
+	return s.cache.Save(entity, kept, state)
 }

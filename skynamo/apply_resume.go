@@ -38,6 +38,11 @@ func (w *Writer) Resume(ctx context.Context, path string, opt ApplyOptions) (App
 	r.j = j
 	for _, req := range st.Requests {
 		r.reqID.Store(max(r.reqID.Load(), req.ID))
+		for _, idx := range req.Items {
+			if i, ok := r.pos[idx]; ok {
+				r.req[i] = req.ID
+			}
+		}
 	}
 	for e, ids := range st.PreImage {
 		set := make(map[int64]bool, len(ids))
@@ -45,6 +50,13 @@ func (w *Writer) Resume(ctx context.Context, path string, opt ApplyOptions) (App
 			set[id] = true
 		}
 		r.preimage[e], r.preDone[e] = set, true
+	}
+	for e, ids := range st.Snapshot {
+		set := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			set[id] = true
+		}
+		r.snapshot[e], r.snapDone[e] = set, true
 	}
 	unresolved := map[int]bool{}
 	for _, idx := range st.Unresolved {
@@ -64,6 +76,12 @@ func (w *Writer) Resume(ctx context.Context, path string, opt ApplyOptions) (App
 			// only for journals of older versions, which could send one
 			// without.
 			r.preDone[readEntity(op.Entity)] = true
+		}
+		if res.Status != StatusPending && keyless(op, r.targets[i]) && !r.snapDone[readEntity(op.Entity)] {
+			// Likewise a keyless create sent without a snapshot (an older
+			// journal): a fresh one would hold its record, so none is
+			// taken, and its outcome cannot be counted.
+			r.snapDone[readEntity(op.Entity)] = true
 		}
 		switch {
 		case unresolved[op.Index]:

@@ -50,9 +50,19 @@ type applyRun struct {
 	sent     map[string]bool           // read entities written to (for the cache refresh)
 	preimage map[string]map[int64]bool // read entity -> ids with a natural key of this run, before it
 	preDone  map[string]bool           // entities whose preimage is taken
-	reqID    atomic.Int64              // journal request numbers
-	progress chan struct{}             // pinged when items get outcomes
-	logOnce  map[string]bool           // messages said once per run
+	// snapshot holds, per read entity, its ids before the run's first
+	// keyless create of it (apply_keyless.go); snapDone marks entities
+	// that have one or must not get one (nil: a resume of an older
+	// journal, whose creates may already be among the ids).
+	snapshot map[string]map[int64]bool
+	snapDone map[string]bool
+	// unsure marks paths where a keyless create had an unknown outcome:
+	// their requests now go one at a time, so a count speaks of one.
+	unsure   map[string]bool
+	req      []int64         // the journal request each item was last sent in
+	reqID    atomic.Int64    // journal request numbers
+	progress chan struct{}   // pinged when items get outcomes
+	logOnce  map[string]bool // messages said once per run
 }
 
 func (w *Writer) newRun(ops []WriteOp, opt ApplyOptions) *applyRun {
@@ -60,7 +70,8 @@ func (w *Writer) newRun(ops []WriteOp, opt ApplyOptions) *applyRun {
 	r := &applyRun{w: w, opt: opt, batch: opt.BatchSize, ops: ops, targets: make([]WriteTarget, n), pos: make(map[int]int, n),
 		res: make([]ItemResult, n), state: make([]itemState, n), sends: make([]int, n), why: make([]string, n),
 		after400: make([]bool, n), lost: make([]bool, n), sent: map[string]bool{}, preimage: map[string]map[int64]bool{},
-		preDone: map[string]bool{}, progress: make(chan struct{}, 1), logOnce: map[string]bool{},
+		preDone: map[string]bool{}, snapshot: map[string]map[int64]bool{}, snapDone: map[string]bool{}, unsure: map[string]bool{},
+		req: make([]int64, n), progress: make(chan struct{}, 1), logOnce: map[string]bool{},
 		keys: make([]string, n), start: w.client.Requests()}
 	if r.batch <= 0 {
 		r.batch = DefaultWriteBatch
@@ -131,7 +142,13 @@ func (r *applyRun) runGroup(ctx context.Context, g *group) error {
 	for _, round := range r.rounds(g.items) {
 		todo := round
 		for len(todo) > 0 {
+			if r.oneAtATime(g) {
+				todo = todo[:min(len(todo), r.w.batchSize(r.batch))]
+			}
 			if err := r.takePreimage(ctx, g, todo); err != nil {
+				return err
+			}
+			if err := r.takeSnapshot(ctx, todo); err != nil {
 				return err
 			}
 			if err := r.sendRound(ctx, g, todo); err != nil {

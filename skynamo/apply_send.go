@@ -37,6 +37,7 @@ func (r *applyRun) sendChunk(ctx context.Context, g *group, items []int, splitFr
 	for _, i := range items {
 		r.state[i] = stInFlight
 		r.sends[i]++
+		r.req[i] = id
 		if e := readEntity(r.ops[i].Entity); e != "" {
 			r.sent[e] = true
 		}
@@ -219,6 +220,9 @@ func (r *applyRun) record(req int64, a answer) error {
 	}
 	for i, why := range a.unresolved {
 		r.state[i], r.why[i], r.after400[i], r.lost[i] = stUnresolved, why, a.after400, true
+		if keyless(r.ops[i], r.targets[i]) {
+			r.unsure[r.ops[i].Path] = true
+		}
 		ev.Unresolved = append(ev.Unresolved, r.ops[i].Index)
 	}
 	for _, i := range a.pending {

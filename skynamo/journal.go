@@ -26,6 +26,8 @@ import (
 //	result    after its answer: per item applied/failed, or unresolved (sent,
 //	          outcome unknown) or pending (not saved, to send again)
 //	preimage  ids that had the natural keys before the run's creates
+//	snapshot  every id of an entity before the run's first create without
+//	          a natural key: what an unknown outcome is counted against
 //	resolve   what a lookup or a resend decision made of unresolved items
 //	end       the counts, and the error that stopped the run if any
 //	resume    a later run took the journal up again
@@ -51,6 +53,7 @@ const (
 	evSend     = "send"
 	evResult   = "result"
 	evPreimage = "preimage"
+	evSnapshot = "snapshot"
 	evResolve  = "resolve"
 	evEnd      = "end"
 	evResume   = "resume"
@@ -85,7 +88,7 @@ type journalEvent struct {
 	Unresolved []int        `json:"unresolved,omitempty"`
 	Pending    []int        `json:"pending,omitempty"`
 
-	// preimage
+	// preimage, snapshot
 	Entity string  `json:"entity,omitempty"`
 	IDs    []int64 `json:"ids,omitempty"`
 

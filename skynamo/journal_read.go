@@ -32,6 +32,9 @@ type JournalState struct {
 	// PreImage: per entity, ids that had the natural keys of the run's
 	// creates before they were sent.
 	PreImage map[string][]int64
+	// Snapshot: per entity, every id it had before the run's first create
+	// without a natural key was sent (keyless.go).
+	Snapshot map[string][]int64
 	Runs     int       // the apply and each resume
 	Ended    time.Time // the last run's end; zero if it was killed
 	Error    string    // what stopped the last run, if anything
@@ -68,7 +71,7 @@ func ReadJournal(path string) (*JournalState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	st := &JournalState{Path: path, PreImage: map[string][]int64{}}
+	st := &JournalState{Path: path, PreImage: map[string][]int64{}, Snapshot: map[string][]int64{}}
 	keep := lastNewline(data)
 	st.Torn = keep < len(data)
 	lines := bytes.Split(data[:keep], []byte("\n"))
@@ -187,6 +190,8 @@ func (r *journalReader) apply(ev journalEvent) error {
 		}
 	case evPreimage:
 		st.PreImage[ev.Entity] = ev.IDs
+	case evSnapshot:
+		st.Snapshot[ev.Entity] = ev.IDs
 	case evEnd:
 		st.Ended, st.Error = ev.Time, ev.Error
 	case evResume:

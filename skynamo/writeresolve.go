@@ -21,8 +21,10 @@ import (
 //   - creates with a natural key (a code, an external id, a name) are
 //     looked up on the server: found means applied, with its id; not
 //     found means sent again;
-//   - creates without one end StatusUnknown, unless the user said to
-//     resend them (ApplyOptions.ResendUnknown).
+//   - creates without one are counted: the entity's new ids against a
+//     snapshot taken before the run's first such create (apply_keyless.go);
+//     where the count cannot tell, they end StatusUnknown, unless the user
+//     said to resend them (ApplyOptions.ResendUnknown).
 
 // readEntity is the cached entity a write target's records are read as:
 // custom fields and enum labels live in the form definitions. "" when the
@@ -58,17 +60,21 @@ func (r *applyRun) resolve(ctx context.Context, items []int) error {
 	ev := journalEvent{Ev: evResolve}
 	var resend []int
 	keyed := map[string][]int{}
+	counted := map[string][]int{}
 	for _, i := range items {
 		op, t := r.ops[i], r.targets[i]
 		switch {
 		case idempotent(op, t):
 			resend = append(resend, i)
-		case lookupable(op, t) && r.after400[i] && r.w.rejectsValid(op.Path):
+		case r.after400[i] && r.w.rejectsValid(op.Path):
 			// Seen before on this path: a refused request saved nothing.
 			resend = append(resend, i)
 		case lookupable(op, t):
 			e := readEntity(op.Entity)
 			keyed[e] = append(keyed[e], i)
+		case r.countable(i):
+			e := readEntity(op.Entity)
+			counted[e] = append(counted[e], i)
 		case r.opt.ResendUnknown:
 			resend = append(resend, i)
 		default:
@@ -76,12 +82,7 @@ func (r *applyRun) resolve(ctx context.Context, items []int) error {
 				"then resend it with apply{resend_unknown=true} or `skynamo writes resume --resend-unknown`")
 		}
 	}
-	entities := make([]string, 0, len(keyed))
-	for e := range keyed {
-		entities = append(entities, e)
-	}
-	sort.Strings(entities)
-	for _, e := range entities {
+	for _, e := range sortedKeys(keyed) {
 		its := keyed[e]
 		found, err := r.lookup(ctx, e, its)
 		if err != nil {
@@ -124,6 +125,14 @@ func (r *applyRun) resolve(ctx context.Context, items []int) error {
 				r.w.learnValidOnError(path, n[0] > 0)
 			}
 		}
+	}
+	for _, e := range sortedKeys(counted) {
+		again, err := r.count(ctx, &ev, e, counted[e])
+		if err != nil {
+			_ = r.j.write(ev)
+			return err // the items stay unresolved; a resume counts again
+		}
+		resend = append(resend, again...)
 	}
 	for _, i := range resend {
 		if r.sends[i] >= maxSends {
@@ -382,4 +391,14 @@ func (r *applyRun) preimageOf(ctx context.Context, entity string) error {
 	r.preimage[entity] = ids
 	r.mu.Unlock()
 	return r.j.write(journalEvent{Ev: evPreimage, Entity: entity, IDs: list})
+}
+
+// sortedKeys are m's keys in order, so lookups go out in a stable order.
+func sortedKeys(m map[string][]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
