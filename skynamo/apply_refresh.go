@@ -77,31 +77,14 @@ func (r *applyRun) refreshCaches(ctx context.Context, runErr error) {
 	}
 }
 
-// markStale makes the next sync of entity pull it, by dating its last
-// pull one refresh interval back. It keeps the records (an offline read
-// still has them) and, unlike a cleared cache, the bookkeeping that lets
-// the next pull be incremental or a resume. It takes the entity's locks as
-// a pull does, so it never overwrites a pull in progress.
-func (s *Syncer) markStale(ctx context.Context, entity string) error {
-	defer s.lock(entity)()
+// markStale makes the next sync of entity pull it: the cache notes when
+// this client wrote to it, and a sync counts the cache fresh only when its
+// last pull came after that (Syncer.fresh).
+func (s *Syncer) markStale(_ context.Context, entity string) error {
 	if _, ok, err := s.cache.State(entity); err != nil || !ok {
-		return err
+		return err // never pulled: the next read pulls it anyway
 	}
-	l, _, err := s.cache.lockEntity(ctx, entity, s.lockWait, s.now, s.logf)
-	if err != nil {
-		return err
-	}
-	defer l.unlock()
-	records, state, ok, err := s.cache.Load(entity)
-	if err != nil || !ok {
-		return err
-	}
-	stale := s.now().Add(-s.refresh)
-	if !state.PulledAt.After(stale) {
-		return nil
-	}
-	state.PulledAt = stale
-	return s.cache.Save(entity, records, state)
+	return s.cache.MarkWritten(entity, s.now())
 }
 
 // pulledThisRun tells a reader under RefreshAll that entity was just

@@ -370,13 +370,34 @@ func (c *Cache) Clear(entities ...string) error {
 		entities = EntityNames()
 	}
 	for _, name := range entities {
-		for _, key := range []string{entityKey(name), entityKey(repullKey(name)), name + ".json", name + ".state.json"} {
+		for _, key := range []string{entityKey(name), entityKey(repullKey(name)), writtenKey(name), name + ".json", name + ".state.json"} {
 			if err := c.kv.Erase(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("cache %s: %w", name, err)
 			}
 		}
 	}
 	return nil
+}
+
+// writtenKey is the file that says when this client last wrote to an
+// entity it cannot pull incrementally: a few bytes, so marking the cache
+// stale after an apply does not rewrite a large records file.
+func writtenKey(entity string) string { return entity + ".written" }
+
+// MarkWritten records that the entity was written at t: the cache is
+// stale from then until a pull completes after t.
+func (c *Cache) MarkWritten(entity string, t time.Time) error {
+	return c.writeJSON(writtenKey(entity), t.UTC())
+}
+
+// WrittenAt is when the entity was last marked written; ok is false when
+// it never was (or the mark cannot be read, which only costs a pull).
+func (c *Cache) WrittenAt(entity string) (t time.Time, ok bool) {
+	data, err := c.kv.Read(writtenKey(entity))
+	if err != nil || json.Unmarshal(data, &t) != nil {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // dropRepull deletes the entity's half-done re-pull, if any.

@@ -44,7 +44,7 @@ func (s *Syncer) Plan(entity string, force bool) (Estimate, error) {
 	case !ok:
 		est.Mode, est.Requests = ModeFull, 1+followUp
 		est.Why = fmt.Sprintf("never pulled: the number of pages is unknown until page 1 (%d records a page)", pageSize)
-	case !force && s.fresh(state, ok, now):
+	case !force && s.fresh(e.Name, state, ok, now):
 		est.Mode, est.Exact = ModeFresh, true
 		est.Why = fmt.Sprintf("fresh: pulled %s ago, refresh interval %s", now.Sub(state.PulledAt).Round(time.Second), s.refresh)
 	case !state.Complete:

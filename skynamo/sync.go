@@ -184,9 +184,14 @@ func (s *Syncer) Cached(entity string) ([]json.RawMessage, EntityState, error) {
 	return records, state, nil
 }
 
-// fresh says whether state needs no pull at all.
-func (s *Syncer) fresh(state EntityState, ok bool, at time.Time) bool {
-	return ok && state.Complete && at.Sub(state.PulledAt) < s.refresh
+// fresh says whether state needs no pull at all: pulled within the
+// refresh interval, and not changed by this client's writes since.
+func (s *Syncer) fresh(entity string, state EntityState, ok bool, at time.Time) bool {
+	if !ok || !state.Complete || at.Sub(state.PulledAt) >= s.refresh {
+		return false
+	}
+	written, marked := s.cache.WrittenAt(entity)
+	return !marked || state.PulledAt.After(written)
 }
 
 // Sync brings one entity's cache up to date: nothing when it is younger
@@ -207,7 +212,7 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 	if err != nil {
 		return SyncResult{Entity: e.Name}, err
 	}
-	if !force && s.fresh(before, hasState, start) {
+	if !force && s.fresh(e.Name, before, hasState, start) {
 		return SyncResult{Entity: e.Name, Mode: ModeFresh, Records: before.Count, Complete: true}, nil
 	}
 	if err := ctx.Err(); err != nil {
