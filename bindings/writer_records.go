@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"skynamo/skynamo"
@@ -52,7 +51,7 @@ func (m *Writer) resolveRecord(ctx context.Context, b *batch, entity string, key
 		if !ok {
 			continue
 		}
-		text := keyText(v)
+		text := skynamo.ValueText(v)
 		var at int
 		var found bool
 		switch k {
@@ -138,22 +137,6 @@ func (idx *cachedRecords) record(at int) map[string]any {
 	return out
 }
 
-// keyText is a key value as text, for matching a Lua number or string
-// against the cached JSON.
-func keyText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return FormatNumber(x)
-	}
-	return ""
-}
-
 // keyOf picks the key a replace's values name their record by.
 func keyOf(values map[string]any) map[string]any {
 	for _, k := range lookupKeys {
@@ -178,7 +161,7 @@ func (b *batch) missing(req skynamo.WriteRequest) string {
 	for _, k := range []string{"code", "external_id"} {
 		if v, ok := key[k]; ok {
 			return fmt.Sprintf("no %s with %s %q among the %d cached; check the %s (the cache is as of the last pull)",
-				strings.TrimSuffix(req.Entity, "s"), k, keyText(v), len(idx.raw), k)
+				strings.TrimSuffix(req.Entity, "s"), k, skynamo.ValueText(v), len(idx.raw), k)
 		}
 	}
 	return ""

@@ -214,10 +214,7 @@ func (lc *lazyConnection) readerLoader(notes *errorNotes) lua.LGFunction {
 	return func(L *lua.LState) int {
 		reader, err := lc.sharedReader()
 		if err != nil {
-			ud := L.NewUserData()
-			ud.Value = err
-			L.Error(ud, 1)
-			return 0
+			return raiseConnectError(L, err)
 		}
 		onError := func(err error) string {
 			// A script that carries on after a quota stop still delivered
@@ -229,4 +226,13 @@ func (lc *lazyConnection) readerLoader(notes *errorNotes) lua.LGFunction {
 		}
 		return bindings.NewReader(reader, onError).Loader(L)
 	}
+}
+
+// raiseConnectError raises a connection error as a Go error value, so the
+// host keeps its exit code and hint (a bad config exits 2, not 1).
+func raiseConnectError(L *lua.LState, err error) int {
+	ud := L.NewUserData()
+	ud.Value = err
+	L.Error(ud, 1)
+	return 0
 }

@@ -25,10 +25,7 @@ func (lc *lazyConnection) writerLoader() lua.LGFunction {
 	return func(L *lua.LState) int {
 		reader, err := lc.sharedReader()
 		if err != nil {
-			ud := L.NewUserData()
-			ud.Value = err
-			L.Error(ud, 1)
-			return 0
+			return raiseConnectError(L, err)
 		}
 		st.once.Do(func() { st.writer = skynamo.NewWriter(reader, lc.h.Progressf) })
 		return bindings.NewWriter(reader, st.writer, bindings.WriterOptions{

@@ -285,7 +285,10 @@ func requiredMessage(name string, alternatives []string) string {
 	return "required property missing (or give " + strings.Join(alternatives, " or ") + ")"
 }
 
-// valueText renders a value for a person: the before and after of a change.
+// ValueText renders a write value as text: the before and after of a
+// change for a person, or a key to match against cached records.
+func ValueText(v any) string { return valueText(v) }
+
 func valueText(v any) string {
 	switch x := v.(type) {
 	case nil, ClearValue:
