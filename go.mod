@@ -1,6 +1,6 @@
 module skynamo
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/cjoudrey/gluahttp v0.0.0-20201111170219-25003d9adfa9
@@ -9,4 +9,12 @@ require (
 	github.com/yuin/gopher-lua v1.1.2
 )
 
-require github.com/google/btree v1.0.0 // indirect
+require (
+	github.com/chzyer/readline v1.5.1 // indirect
+	github.com/creack/pty v1.1.24 // indirect
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
+	github.com/emersion/go-smtp v0.26.0 // indirect
+	github.com/google/btree v1.0.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/term v0.48.0 // indirect
+)
