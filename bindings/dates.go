@@ -34,6 +34,15 @@ func (d *Dates) Loader(L *lua.LState) int {
 		"now":      d.nowSeconds,
 		"days_ago": d.daysAgo,
 		"format":   d.format,
+
+		"compare":    d.compare,
+		"before":     d.before,
+		"after":      d.after,
+		"date":       d.date,
+		"week":       d.week,
+		"week_start": d.weekStart,
+		"add_days":   d.addDays,
+		"diff_days":  d.diffDays,
 	})
 	L.Push(mod)
 	return 1

@@ -24,19 +24,29 @@ import (
 //	http.request(method, url, opts)                        -> response, err
 //	http.request_batch({{method, url, opts}, ...})          -> {response...}, {err...}
 //
-// opts: query (string or table), headers, cookies, body, form (deprecated
-// body), auth = {user=, pass=}, timeout (seconds, fractions allowed, or a
-// Go duration such as "1.5s"). A response has status_code, body, headers,
-// cookies, url and body_size. Requests follow the script's context, so
-// Ctrl-C stops them; the client's timeout bounds each one.
+// opts: query (string, or a table of names to strings, numbers, booleans
+// or lists of them), headers and cookies (tables of names to strings or
+// numbers), body, form (deprecated body), auth = {user=, pass=}, timeout
+// (seconds, fractions allowed, or a Go duration such as "1.5s"; default
+// DefaultHTTPTimeout, and a longer one may be asked for). A response has
+// status_code, body, headers, cookies, url and body_size; a 404 or 500 is
+// a response, not an error. Requests follow the script's context, so
+// Ctrl-C stops them.
 type HTTP struct {
-	client *http.Client
+	client  *http.Client
+	timeout time.Duration // per request when opts.timeout is absent; 0 = the client's
 }
 
-// NewHTTP builds the module over client (nil: one with a 60 s timeout).
+// DefaultHTTPTimeout bounds a request that names no timeout, so a server
+// that never answers cannot hang a nightly script.
+const DefaultHTTPTimeout = 60 * time.Second
+
+// NewHTTP builds the module over client. With nil, requests get
+// DefaultHTTPTimeout unless they ask for another: the timeout is set per
+// request, not on the client, where it would also cap longer ones.
 func NewHTTP(client *http.Client) *HTTP {
 	if client == nil {
-		client = &http.Client{Timeout: 60 * time.Second}
+		return &HTTP{client: &http.Client{}, timeout: DefaultHTTPTimeout}
 	}
 	return &HTTP{client: client}
 }
@@ -62,7 +72,7 @@ func (m *HTTP) method(inner *lua.LTable, name string) lua.LGFunction {
 	fn := inner.RawGetString("request")
 	return func(L *lua.LState) int {
 		target := checkURL(L, 1)
-		opts := checkHTTPOptions(L, 2)
+		opts := m.checkOptions(L, 2)
 		return callInner(L, fn, lua.LString(name), lua.LString(target), opts)
 	}
 }
@@ -76,7 +86,7 @@ func (m *HTTP) request(inner *lua.LTable) lua.LGFunction {
 			L.ArgError(1, "method must be a word such as GET or POST")
 		}
 		target := checkURL(L, 2)
-		opts := checkHTTPOptions(L, 3)
+		opts := m.checkOptions(L, 3)
 		return callInner(L, fn, lua.LString(method), lua.LString(target), opts)
 	}
 }
@@ -97,11 +107,14 @@ func (m *HTTP) requestBatch(inner *lua.LTable) lua.LGFunction {
 			}
 			method, okM := spec.RawGetInt(1).(lua.LString)
 			target, okU := spec.RawGetInt(2).(lua.LString)
-			if !okM || !okU || target == "" {
+			if !okM || !okU || target == "" || strings.ContainsAny(string(method), " \t\r\n") {
 				L.ArgError(1, fmt.Sprintf("request %d must start with a method and a URL", i))
 			}
+			if u, err := url.Parse(string(target)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				L.ArgError(1, fmt.Sprintf("request %d: %q is not an http(s) URL", i, string(target)))
+			}
 			L.Push(spec.RawGetInt(3))
-			opts := checkHTTPOptions(L, L.GetTop())
+			opts := m.checkOptions(L, L.GetTop())
 			L.Pop(1)
 			L.Push(fn)
 			L.Push(method)
@@ -149,19 +162,32 @@ func checkURL(L *lua.LState, n int) string {
 	return s
 }
 
-// checkHTTPOptions checks opts and returns the table gluahttp is given:
-// a copy with timeout as a duration string and query encoded.
-func checkHTTPOptions(L *lua.LState, n int) lua.LValue {
+// checkOptions checks opts and returns the table gluahttp is given: a
+// copy with timeout as a duration string (the default one if absent),
+// query encoded, and header, cookie and auth values checked, since
+// gluahttp would send a table's address or "nil" as text.
+func (m *HTTP) checkOptions(L *lua.LState, n int) lua.LValue {
 	o := newOptions(L, n, "query", "headers", "cookies", "body", "form", "auth", "timeout")
-	if o.t == nil {
-		return lua.LNil
-	}
 	out := L.NewTable()
-	o.t.ForEach(func(k, v lua.LValue) { out.RawSet(k, v) })
+	if o.t != nil {
+		o.t.ForEach(func(k, v lua.LValue) { out.RawSet(k, v) })
+	}
+	if o.get("timeout") == lua.LNil && m.timeout > 0 {
+		out.RawSetString("timeout", lua.LString(m.timeout.String()))
+	}
 	for _, name := range []string{"headers", "cookies", "auth"} {
 		if v := o.get(name); v != lua.LNil {
-			if _, ok := v.(*lua.LTable); !ok {
+			t, ok := v.(*lua.LTable)
+			if !ok {
 				L.ArgError(n, name+" must be a table")
+			}
+			out.RawSetString(name, textTable(L, n, name, t))
+		}
+	}
+	if auth, ok := out.RawGetString("auth").(*lua.LTable); ok {
+		for _, k := range []string{"user", "pass"} {
+			if _, isStr := auth.RawGetString(k).(lua.LString); !isStr {
+				L.ArgError(n, "auth must be {user = \"...\", pass = \"...\"}")
 			}
 		}
 	}
@@ -175,9 +201,7 @@ func checkHTTPOptions(L *lua.LState, n int) lua.LValue {
 	switch q := o.get("query").(type) {
 	case *lua.LNilType, lua.LString:
 	case *lua.LTable:
-		values := url.Values{}
-		q.ForEach(func(k, v lua.LValue) { values.Add(k.String(), lua.LVAsString(v)) })
-		out.RawSetString("query", lua.LString(values.Encode()))
+		out.RawSetString("query", lua.LString(encodeQuery(L, n, q)))
 	default:
 		L.ArgError(n, "query must be a string or a table")
 	}
@@ -196,4 +220,62 @@ func checkHTTPOptions(L *lua.LState, n int) lua.LValue {
 		L.ArgError(n, "timeout must be seconds or a duration string")
 	}
 	return out
+}
+
+// textTable copies t insisting on string keys and string or number
+// values (numbers written as Lua prints them: 42, not 42.0); the script's
+// own table is left alone.
+func textTable(L *lua.LState, n int, what string, t *lua.LTable) *lua.LTable {
+	out := L.NewTable()
+	t.ForEach(func(k, v lua.LValue) {
+		name, ok := k.(lua.LString)
+		if !ok {
+			L.ArgError(n, fmt.Sprintf("%s names must be strings, not %s", what, k.Type()))
+		}
+		switch v := v.(type) {
+		case lua.LString:
+			out.RawSet(k, v)
+		case lua.LNumber:
+			out.RawSet(k, lua.LString(FormatNumber(float64(v))))
+		default:
+			L.ArgError(n, fmt.Sprintf("%s.%s must be a string or a number, not a %s", what, string(name), v.Type()))
+		}
+	})
+	return out
+}
+
+// encodeQuery encodes {name = value | {value, ...}} in name order; values
+// are strings, numbers or booleans, and a list repeats the name.
+func encodeQuery(L *lua.LState, n int, q *lua.LTable) string {
+	values := url.Values{}
+	text := func(name string, v lua.LValue) string {
+		switch v := v.(type) {
+		case lua.LString:
+			return string(v)
+		case lua.LNumber:
+			return FormatNumber(float64(v))
+		case lua.LBool:
+			return v.String()
+		}
+		L.ArgError(n, fmt.Sprintf("query.%s must be a string, number, boolean or a list of them, not a %s", name, v.Type()))
+		return ""
+	}
+	q.ForEach(func(k, v lua.LValue) {
+		name, ok := k.(lua.LString)
+		if !ok {
+			L.ArgError(n, fmt.Sprintf("query names must be strings, not %s", k.Type()))
+		}
+		if list, isTable := v.(*lua.LTable); isTable {
+			count, isList := listLen(list)
+			if !isList {
+				L.ArgError(n, fmt.Sprintf("query.%s must be a list of values", string(name)))
+			}
+			for i := 1; i <= count; i++ {
+				values.Add(string(name), text(string(name), list.RawGetInt(i)))
+			}
+			return
+		}
+		values.Add(string(name), text(string(name), v))
+	})
+	return values.Encode()
 }

@@ -26,6 +26,9 @@ func newEchoServer(t *testing.T) string {
 			_, _ = r.Body.Read(body)
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if code, err := strconv.Atoi(r.URL.Query().Get("status")); err == nil {
+			w.WriteHeader(code)
+		}
 		_ = json.NewEncoder(w).Encode(map[string]any{
 			"method": r.Method, "query": r.URL.RawQuery, "body": string(body),
 			"header": r.Header.Get("X-Test"),

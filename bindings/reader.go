@@ -117,9 +117,13 @@ func (m *Reader) list(L *lua.LState) int {
 }
 
 // reader.fields(entity) -> {{name=, ident=, type=, form=, form_id=, id=, required=, labels={...}}...}, err
-// lists the custom fields records of entity carry, for discovery in the REPL.
+// lists the custom fields records of entity carry, for discovery in the REPL;
+// for completed_forms, the fields of every form in form order (reader_forms.go).
 func (m *Reader) fields(L *lua.LState) int {
 	entity := L.CheckString(1)
+	if entity == "completed_forms" {
+		return m.completedFormFields(L)
+	}
 	fs, err := m.read.Fields(L.Context(), entity)
 	if err != nil {
 		L.Push(lua.LNil)
@@ -129,18 +133,7 @@ func (m *Reader) fields(L *lua.LState) int {
 	out := L.NewTable()
 	if fs != nil {
 		for _, f := range fs.Fields {
-			t := L.NewTable()
-			t.RawSetString("name", lua.LString(f.Name))
-			t.RawSetString("key", lua.LString(f.Key))
-			t.RawSetString("ident", lua.LString(f.Ident))
-			t.RawSetString("type", lua.LString(f.Type))
-			t.RawSetString("id", lua.LNumber(f.ID))
-			t.RawSetString("form_id", lua.LNumber(f.FormID))
-			t.RawSetString("required", lua.LBool(f.Required))
-			if labels := f.Labels(); len(labels) > 0 {
-				t.RawSetString("labels", ToLua(L, labels))
-			}
-			out.Append(t)
+			out.Append(fieldTable(L, f, ""))
 		}
 	}
 	L.Push(out)
@@ -300,6 +293,16 @@ func (m *Reader) projection(L *lua.LState, entity string, fields []string) *proj
 // typo would otherwise read as "empty" in every row of a report.
 func customMeta(L *lua.LState, what string, fs *skynamo.FieldSet, loaded map[string]bool) *lua.LTable {
 	meta := L.NewTable()
+	// __names lists every field the table may hold, set or empty, for the
+	// REPL's Tab completion and pretty printers, which read it raw instead
+	// of probing names through __index.
+	names := L.CreateTable(len(fs.Fields), 0)
+	for _, f := range fs.Fields {
+		if loaded == nil || loaded[f.Key] {
+			names.Append(lua.LString(f.Key))
+		}
+	}
+	meta.RawSetString("__names", names)
 	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		name := L.CheckAny(2)

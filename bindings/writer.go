@@ -48,6 +48,27 @@ type WriterOptions struct {
 	// OnPartial hears that an apply ended with failed or unknown items, or
 	// stopped early, so the run can exit "partial"; nil = ignored.
 	OnPartial func(reason string)
+	// Progress hears, during an apply, how many of its writes have their
+	// outcome (a host's progress bar); nil = silent. It runs on the Lua
+	// goroutine.
+	Progress func(done, total int)
+	// OnApply hears each apply's counts when it ends, stopped or not (a
+	// host's end-of-run summary); nil = ignored.
+	OnApply func(ApplyCounts)
+}
+
+// ApplyCounts is how the writes of one apply (or, added up, of a run)
+// ended.
+type ApplyCounts struct {
+	Applied, Failed, Unknown int
+	Planned                  int // dry run: valid writes that would be sent
+	Pending                  int // not sent: the apply stopped first
+}
+
+// Add returns the sum of c and o.
+func (c ApplyCounts) Add(o ApplyCounts) ApplyCounts {
+	return ApplyCounts{Applied: c.Applied + o.Applied, Failed: c.Failed + o.Failed, Unknown: c.Unknown + o.Unknown,
+		Planned: c.Planned + o.Planned, Pending: c.Pending + o.Pending}
 }
 
 // NewWriter builds the module over the reader the reader module uses (for
@@ -60,6 +81,9 @@ func NewWriter(r *skynamo.Reader, w *skynamo.Writer, opt WriterOptions) *Writer 
 	}
 	if opt.OnPartial == nil {
 		opt.OnPartial = func(string) {}
+	}
+	if opt.OnApply == nil {
+		opt.OnApply = func(ApplyCounts) {}
 	}
 	return &Writer{read: r, write: w, opt: opt}
 }
@@ -415,10 +439,12 @@ func (m *Writer) apply(L *lua.LState) int {
 	var res skynamo.ApplyResult
 	var stop error
 	if len(ops) > 0 {
-		res, stop = m.write.Apply(L.Context(), ops, skynamo.ApplyOptions{BatchSize: b.size, DryRun: dryRun, ResendUnknown: resend, Invalid: invalid})
+		res, stop = m.write.Apply(L.Context(), ops, skynamo.ApplyOptions{BatchSize: b.size, DryRun: dryRun, ResendUnknown: resend,
+			Invalid: invalid, Progress: m.opt.Progress})
 	}
 	rows := mergeResults(b.entries, res.Items)
 	sum := summarize(rows, res.Requests, res.Journal, dryRun)
+	m.opt.OnApply(sum.applyCounts())
 	m.report(sum, rows)
 	if stop != nil {
 		err := &ApplyStopError{Err: stop, Journal: res.Journal, Pending: sum.counts[skynamo.StatusPending], Items: len(rows)}

@@ -104,6 +104,12 @@ func summarize(rows []ResultRow, requests int64, journal string, dryRun bool) ap
 	return s
 }
 
+func (s applySummary) applyCounts() ApplyCounts {
+	c := s.counts
+	return ApplyCounts{Applied: c[skynamo.StatusApplied], Failed: c[skynamo.StatusFailed], Unknown: c[skynamo.StatusUnknown],
+		Planned: c[skynamo.StatusPlanned], Pending: c[skynamo.StatusPending]}
+}
+
 // line is the one-line summary: `writer: 497 applied, 3 failed, 0 unknown
 // in 6 requests (journal skynamo_data/journal/…)`.
 func (s applySummary) line() string {

@@ -20,6 +20,8 @@ func TestHostOptionsCheck(t *testing.T) {
 		{"sim and api base", HostOptions{Config: DefaultConfigPath, Sim: true, APIBase: "http://localhost/"}, true},
 		{"api base without scheme", HostOptions{Config: DefaultConfigPath, APIBase: "api.example.com"}, true},
 		{"api base without host", HostOptions{Config: DefaultConfigPath, APIBase: "https:///v1"}, true},
+		{"verbose", HostOptions{Config: DefaultConfigPath, Verbose: true}, false},
+		{"quiet and verbose", HostOptions{Config: DefaultConfigPath, Quiet: true, Verbose: true}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

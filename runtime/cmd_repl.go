@@ -5,20 +5,36 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
+	lua "github.com/yuin/gopher-lua"
+	"golang.org/x/term"
 )
 
 const replLongHelp = `
-Reads Lua a line at a time from standard input, with the same modules as
-run (local reader = require "reader"). A line that is an expression prints
-its value; a statement left open (function f() ...) continues on the next
-line at the ">>" prompt. Errors are printed and the prompt comes back.
-Tables print in short form. Ctrl-D (end of input) leaves with exit 0.
+Reads Lua from standard input with the same modules and host flags as run
+(--sim works too). A line that is an expression prints its value (=expr
+also works); tables and lists of records print as an aligned table of at
+most 20 rows (stdlib pretty.format). A statement left open (function f()
+...) continues on the next line at the ">>" prompt. Errors are printed and
+the prompt comes back.
 
-Each line is its own chunk, as in lua: locals do not survive to the next
-line, so use globals for values you want to keep.`
+A top-level local (local c = reader.customers()) stays visible on the next
+lines: at the prompt it becomes a global of the session. Locals inside
+functions and blocks keep their usual scope.
+
+On a terminal: line editing (arrows, Ctrl-A/Ctrl-E, Ctrl-R searches the
+history), Tab completes module names in require "...", globals, fields
+(reader.cu<Tab>, c[1].custom.<Tab> lists the instance's custom fields) and
+methods after ':'. History is kept across sessions in
+<data folder>/repl_history (lines holding a secret are not saved). Ctrl-C
+clears the line being typed; Ctrl-C while a line runs stops the session
+(exit 130). Ctrl-D on an empty line leaves with exit 0.
+
+Piped input (skynamo repl < lines.lua) runs without prompts or banner and
+prints only the values; the exit code is 1 if any chunk failed, else 0.`
 
 // replOptions are the flags of `skynamo repl`.
 type replOptions struct {
@@ -49,16 +65,16 @@ func replCommand() Command {
 				if err := opts.check(args); err != nil {
 					return err
 				}
-				return runRepl(ctx, h, app, &opts, h.interactive)
+				return runRepl(ctx, h, app, &opts, nil)
 			}
 		},
 	}
 }
 
-// runRepl runs the prompt until end of input. Prompts and the banner are
-// shown only when stdin is a terminal, so piping a file through the REPL
-// prints just the values.
-func runRepl(ctx context.Context, h *Host, app *App, opts *replOptions, prompts bool) (err error) {
+// runRepl runs the prompt until end of input. input picks where lines come
+// from; nil means the line editor when stdin is a terminal, plain lines
+// otherwise (tests hand in their own).
+func runRepl(ctx context.Context, h *Host, app *App, opts *replOptions, input func(*repl) lineReader) (err error) {
 	h.Quiet = opts.Quiet
 	mods, cleanup, err := app.modules()(ctx, h, &opts.HostOptions)
 	if err != nil {
@@ -72,42 +88,82 @@ func runRepl(ctx context.Context, h *Host, app *App, opts *replOptions, prompts 
 		return err
 	}
 	defer s.Close()
-	r := &repl{app: app, h: h, s: s, prompts: prompts}
-	return r.loop(ctx)
+	r := &repl{app: app, h: h, s: s, opts: opts}
+	if input == nil {
+		input = defaultInput
+	}
+	in := input(r)
+	defer func() {
+		if cerr := in.close(); err == nil {
+			err = cerr
+		}
+	}()
+	return r.loop(ctx, in)
+}
+
+// defaultInput is the line editor on a terminal, with the history file
+// and completion; plain lines from anything else.
+func defaultInput(r *repl) lineReader {
+	f, ok := r.h.terminalIn()
+	if !ok {
+		return &plainReader{h: r.h}
+	}
+	r.interactive = true
+	if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+		r.width = w
+	}
+	hist := openHistory(r.h, filepath.Join(userDataDir(r.h, &r.opts.HostOptions), replHistoryName))
+	ed, err := newEditReader(r.h, f, hist, &completer{L: r.s.L})
+	if err != nil {
+		r.h.Warnf("line editing is off: %v", err)
+		return &plainReader{h: r.h, prompts: true}
+	}
+	return ed
 }
 
 type repl struct {
-	app     *App
-	h       *Host
-	s       *session
-	prompts bool
+	app         *App
+	h           *Host
+	s           *session
+	opts        *replOptions
+	interactive bool // a person at a terminal: banner, and errors do not change the exit code
+	width       int  // the terminal's columns, for pretty.format; 0 = its default
+
+	prettyLoaded bool
+	pretty       lua.LValue // stdlib pretty.format, once required; nil until it exists
 }
 
-func (r *repl) loop(ctx context.Context) error {
-	if r.prompts {
-		fmt.Fprintf(r.h.Stdout(), "%s %s, Lua 5.1. Modules load with require; Ctrl-D leaves.\n", r.app.Name, r.app.Version)
+func (r *repl) loop(ctx context.Context, in lineReader) error {
+	if r.interactive {
+		fmt.Fprintf(editorOut(r.h), "%s %s, Lua 5.1. Modules load with require; Tab completes; Ctrl-C clears the line; Ctrl-D leaves.\n", r.app.Name, r.app.Version)
 	}
 	var pending []string
+	failed := false
 	for {
-		if r.prompts {
-			p := "> "
+		prompt := "> "
+		if len(pending) > 0 {
+			prompt = ">> "
+		}
+		line, err := in.readLine(ctx, prompt)
+		switch {
+		case errors.Is(err, errLineCleared):
+			pending = nil
+			continue
+		case errors.Is(err, io.EOF):
 			if len(pending) > 0 {
-				p = ">> "
+				// The input ended inside a statement: say so.
+				r.report(r.eval(strings.Join(pending, "\n")))
+				failed = true
 			}
-			_, _ = io.WriteString(r.h.Stdout(), p)
-		}
-		if err := r.h.Flush(); err != nil {
-			return err
-		}
-		line, err := r.readLine(ctx)
-		if errors.Is(err, io.EOF) {
-			if r.prompts {
-				_, _ = io.WriteString(r.h.Stdout(), "\n")
+			if failed && !r.interactive {
+				return &exitRequest{code: ExitScriptError} // the errors are printed already
 			}
 			return nil
-		}
-		if err != nil {
+		case err != nil:
 			return err
+		}
+		if len(pending) == 0 && strings.TrimSpace(line) == "" {
+			continue
 		}
 		pending = append(pending, line)
 		err = r.eval(strings.Join(pending, "\n"))
@@ -120,45 +176,33 @@ func (r *repl) loop(ctx context.Context) error {
 			return err
 		}
 		if err != nil {
-			_, hint := classify(err, r.app.Classifiers)
-			writeError(r.h.Stderr(), r.h.Redact(formatError(r.app.Name, err, hint)))
+			failed = true
+			r.report(err)
 		}
 	}
 }
 
-// readLine reads one line of input, giving up when ctx is cancelled. The
-// read happens in a goroutine because a terminal read cannot be
-// interrupted; after Ctrl-C the process ends, and that goroutine with it.
-func (r *repl) readLine(ctx context.Context) (string, error) {
-	if ctx.Err() != nil {
-		return "", interruptedError{}
+// report prints an error the way run does (message, traceback, hint) and
+// lets the session go on.
+func (r *repl) report(err error) {
+	if err == nil {
+		return
 	}
-	type result struct {
-		line string
-		err  error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		line, err := r.h.Stdin().ReadString('\n')
-		if err == io.EOF && line != "" {
-			err = nil // a last line without a newline is still a line
-		}
-		ch <- result{line, err}
-	}()
-	select {
-	case <-ctx.Done():
-		return "", interruptedError{}
-	case res := <-ch:
-		return strings.TrimRight(res.line, "\r\n"), res.err
-	}
+	_, hint := classify(err, r.app.Classifiers)
+	writeError(r.h.Stderr(), r.h.Redact(formatError(r.app.Name, err, hint)))
 }
 
 // eval runs one complete input. It first tries the input as an expression
-// ("return " + code), the way lua 5.3's prompt does, then as statements.
+// ("return " + code), the way lua 5.3's prompt does, then as statements
+// with top-level locals kept (repl_locals.go). "=expr" is lua 5.1's
+// spelling of the same.
 func (r *repl) eval(code string) error {
+	if t := strings.TrimSpace(code); strings.HasPrefix(t, "=") {
+		code = "return " + t[1:]
+	}
 	proto, err := compile([]byte("return "+code), "stdin")
 	if err != nil {
-		proto, err = compile([]byte(code), "stdin")
+		proto, err = compileREPL(code, "stdin")
 		if err != nil {
 			return err
 		}
@@ -172,7 +216,7 @@ func (r *repl) eval(code string) error {
 	}
 	parts := make([]string, len(results))
 	for i, v := range results {
-		parts[i] = r.h.Redact(formatValue(r.s.L, v))
+		parts[i] = r.h.Redact(r.format(v))
 	}
 	_, err = fmt.Fprintln(r.h.Stdout(), strings.Join(parts, "\t"))
 	return err

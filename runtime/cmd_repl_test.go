@@ -21,17 +21,18 @@ func TestReplOverAPipe(t *testing.T) {
 		"double(21)",
 		"error('boom')",
 		"print('still here')",
-		"{1, 'two', k = {z = 1}}",
 		"'s', nil, true",
 		"local s = [[long",
 		"string]] return s",
 		"x = 'unfinished",
 		"require('strings').trim('  ok  ')",
 		"x", // the failed line above did not change x
-	}, "\n") // no newline at the end: the last line still counts
+		"=x + 1",
+		"",
+	}, "\n")
 	r := c.run("repl")
-	r.expect(t, ExitOK)
-	want := "3\n20\n42\nstill here\n{1, \"two\", k = {z = 1}}\ns\tnil\ttrue\nlong\nstring\nok\n10\n"
+	r.expect(t, ExitScriptError) // piped: a failed chunk makes the exit code 1
+	want := "3\n20\n42\nstill here\ns\tnil\ttrue\nlong\nstring\nok\n10\n11\n"
 	if r.stdout != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
 	}
@@ -41,17 +42,65 @@ func TestReplOverAPipe(t *testing.T) {
 	}
 }
 
+func TestReplPipedWithoutErrorsExitsZero(t *testing.T) {
+	c := newCLI(t)
+	c.stdin = "print(1)\nlocal t = {1, 'two', k = {z = 1}}\nt" // no newline at the end: the last line still counts
+	r := c.run("repl")
+	r.expect(t, ExitOK)
+	mustContain(t, "stdout", r.stdout, "1\n", `"two"`)
+}
+
+func TestReplLocalsSurvive(t *testing.T) {
+	c := newCLI(t)
+	c.stdin = strings.Join([]string{
+		"local y = 5",
+		"y + 1",
+		"local a, b = 1",
+		"a, b",
+		"local function sq(n) return n * n end",
+		"sq(3)",
+		"local function fact(n) if n <= 1 then return 1 end return n * fact(n - 1) end",
+		"fact(5)",
+		"do local z = 1 end",
+		"z",
+		"local w = 1; local v = w + 1; print(v)",
+		"local e",
+		"e",
+	}, "\n") + "\n"
+	r := c.run("repl")
+	r.expect(t, ExitOK)
+	want := "6\n1\tnil\n9\n120\nnil\n2\nnil\n"
+	if r.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s\nstderr:\n%s", r.stdout, want, r.stderr)
+	}
+}
+
+func TestReplInputEndsInsideAStatement(t *testing.T) {
+	c := newCLI(t)
+	c.stdin = "print('a')\nfunction f()\n"
+	r := c.run("repl")
+	r.expect(t, ExitScriptError)
+	mustContain(t, "stderr", r.stderr, "'end'")
+}
+
 func TestReplPromptsOnATerminal(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	h := NewHost(IO{Stdin: strings.NewReader("function f()\nreturn 1 end\nf()\n"), Stdout: &stdout, Stderr: &stderr}, nil)
 	app := DefaultApp()
-	err := runRepl(context.Background(), h, app, &replOptions{}, true)
+	err := runRepl(context.Background(), h, app, &replOptions{}, func(r *repl) lineReader {
+		r.interactive = true
+		return &plainReader{h: h, prompts: true}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = h.Flush()
-	out := stdout.String()
-	mustContain(t, "stdout", out, "Ctrl-D", "> >> > 1\n> \n")
+	// stdout is not a terminal here, so the banner and prompts go to
+	// stderr and stdout holds just the value.
+	mustContain(t, "stderr", stderr.String(), "Ctrl-D", "> >> > > \n")
+	if stdout.String() != "1\n" {
+		t.Errorf("stdout %q", stdout.String())
+	}
 }
 
 func TestReplOsExitEndsWithItsCode(t *testing.T) {
@@ -114,5 +163,31 @@ func TestFormatValue(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s: got %s, want %s", tt.src, got, tt.want)
 		}
+	}
+}
+
+// Tables print through stdlib pretty.format with a row limit once the
+// pretty module exists; until then (or if it fails) through the short
+// form of replformat.go.
+func TestReplPrintsTablesThroughPretty(t *testing.T) {
+	c := newCLI(t)
+	c.stdin = strings.Join([]string{
+		"t = {1, 'two', k = {z = 1}}",
+		"t",
+		"print('---')",
+		"print(package.preload.pretty and require('pretty').format(t, {rows = 20}) or 'no pretty')",
+	}, "\n") + "\n"
+	r := c.run("repl")
+	r.expect(t, ExitOK)
+	shown, direct, ok := strings.Cut(r.stdout, "---\n")
+	if !ok {
+		t.Fatalf("stdout %q\nstderr %s", r.stdout, r.stderr)
+	}
+	want := strings.TrimRight(direct, "\n") + "\n"
+	if direct == "no pretty\n" {
+		want = "{1, \"two\", k = {z = 1}}\n"
+	}
+	if shown != want {
+		t.Errorf("shown %q, want %q", shown, want)
 	}
 }

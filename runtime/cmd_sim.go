@@ -96,5 +96,5 @@ func runSim(ctx context.Context, h *Host, opts *simOptions) error {
 // apiCommands are the commands that talk to the API or its cache, after
 // the Lua ones in help.
 func apiCommands() []Command {
-	return []Command{syncCommand(), cacheStatusCommand(), cacheClearCommand(), writesStatusCommand(), writesResumeCommand(), writesFailedCommand(), simCommand()}
+	return []Command{syncCommand(), cacheStatusCommand(), cacheClearCommand(), writesStatusCommand(), writesResumeCommand(), writesFailedCommand(), scriptsCommand(), typesCommand(), simCommand()}
 }

@@ -91,7 +91,7 @@ func runSync(ctx context.Context, h *Host, opts *syncOptions, entities []string)
 	}
 	// The table below says what each pull did; stderr says only why (a
 	// fallback, a resume, waiting for another run).
-	syncer := skynamo.NewSyncer(conn.client, conn.cache, skynamo.SyncOptions{Logf: h.Progressf, NoSummary: true})
+	syncer := skynamo.NewSyncer(conn.client, conn.cache, skynamo.SyncOptions{Logf: h.Progressf, NoSummary: true, Progress: syncProgress(h, &opts.HostOptions)})
 	tw := tabwriter.NewWriter(h.Stdout(), 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "entity\tpull\trecords\treceived\trequests\ttime\t")
 	defer tw.Flush()

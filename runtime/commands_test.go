@@ -89,7 +89,7 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
 		r := c.run(args...)
 		r.expect(t, ExitOK)
-		mustContain(t, "stdout", r.stdout, "Commands:", "run ", "repl ", "version ", "Host flags (run, repl, sync, cache status, cache clear, writes status, writes resume, writes failed):",
+		mustContain(t, "stdout", r.stdout, "Commands:", "run ", "repl ", "version ", "Host flags (run, repl, sync, cache status, cache clear, writes status, writes resume, writes failed, types):",
 			"--sim", "--config PATH", "--data-dir DIR", "--concurrency N", "--api-base URL",
 			"Exit codes:", "  0  success", "  3  the script does not load", "130  interrupted")
 	}

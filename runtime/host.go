@@ -46,9 +46,15 @@ type Host struct {
 
 	env         LookupEnv
 	interactive bool          // stdin is a terminal: the REPL shows prompts
+	rawIn       io.Reader     // stdin as main handed it: the REPL's line editor drives the terminal itself
 	in          *bufio.Reader // shared by the REPL and Lua's io.read so neither reads ahead of the other
 	out         *outWriter
 	err         *errWriter
+
+	progressOnce sync.Once
+	progress     *progress // bars or plain progress lines (progress_host.go)
+	stats        runStats  // what run's summary line reports (summary.go)
+	atEnd        []func()  // run by App.Run after the error report (summary.go)
 
 	mu      sync.Mutex
 	secrets []string
@@ -74,6 +80,7 @@ func NewHost(stdio IO, env LookupEnv) *Host {
 	return &Host{
 		env:         env,
 		interactive: isTerminal(stdio.Stdin),
+		rawIn:       stdio.Stdin,
 		in:          bufio.NewReader(stdio.Stdin),
 		out:         out,
 		err:         &errWriter{w: stdio.Stderr, out: out},

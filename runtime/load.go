@@ -33,10 +33,18 @@ func loadScript(h *Host, path string) (*script, error) {
 		src, err = io.ReadAll(h.Stdin())
 	} else {
 		src, err = os.ReadFile(h.Path(path))
+		if errors.Is(err, fs.ErrNotExist) && isScriptName(path) {
+			return loadNamed(h, path) // a user or shipped script by name (scriptfind.go)
+		}
 	}
 	if err != nil {
 		return nil, openError(h, path, err)
 	}
+	return newScript(src, chunk, dir)
+}
+
+// newScript compiles a script's source.
+func newScript(src []byte, chunk, dir string) (*script, error) {
 	// A "#!/usr/bin/env skynamo run" first line is not Lua; turning it into a
 	// comment keeps the line numbers of everything after it.
 	if bytes.HasPrefix(src, []byte("#")) {

@@ -62,7 +62,9 @@ func (a *App) Run(ctx context.Context, h *Host, args []string) (code int) {
 		}
 	}()
 	err := a.dispatch(ctx, h, args)
-	return a.finish(h, err)
+	code = a.finish(h, err)
+	h.runAtEnd() // run's summary line comes after the error it reports on
+	return code
 }
 
 func (a *App) dispatch(ctx context.Context, h *Host, args []string) error {

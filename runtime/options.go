@@ -26,6 +26,7 @@ type HostOptions struct {
 	Instance    string // overrides the config's instance name
 	APIBase     string // overrides the API base URL (tests, proxies)
 	Quiet       bool   // no progress or warnings on stderr
+	Verbose     bool   // one stderr line per HTTP request and retry
 	Offline     bool   // read the cache only: no request at all
 	MaxRequests int    // stop pulling after this many requests (0 = no limit)
 	DryRun      bool   // writes are planned, never sent, whatever the script asks
@@ -33,7 +34,7 @@ type HostOptions struct {
 
 // AddFlags defines the host flags on fs.
 func (o *HostOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.BoolVar(&o.Sim, "sim", false, "run against an in-process API simulator with demo data (no network, no key needed)")
+	fs.BoolVar(&o.Sim, "sim", false, "run against an in-process API simulator with demo data (no network, no key needed; emails go to skynamo_data/outbox)")
 	fs.StringVar(&o.Config, "config", DefaultConfigPath, "config file `PATH`")
 	fs.StringVar(&o.Key, "key", "", "use the config file's key `NAME` as the API token instead of SKYNAMO_API_KEY")
 	fs.StringVar(&o.DataDir, "data-dir", "", "`DIR` holding the cache (default: SKYNAMO_DATA_DIR, else ./skynamo_data)")
@@ -42,14 +43,18 @@ func (o *HostOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Instance, "instance", "", "Skynamo instance `NAME` (overrides the config)")
 	fs.StringVar(&o.APIBase, "api-base", "", "API base `URL` (overrides SKYNAMO_API_BASE; default https://api.skynamo.me/v1/)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "print no progress or warnings on stderr")
+	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "print a line on stderr for every API request and retry (never its headers or key)")
 	fs.BoolVar(&o.Offline, "offline", false, "use the cache only, send no request (says how old each entity is)")
 	fs.IntVar(&o.MaxRequests, "max-requests", 0, "send at most `N` API requests this run, then stop with exit code 5 keeping what was pulled (0 = no limit)")
-	fs.BoolVar(&o.DryRun, "dry-run", false, "send no write: every writer apply returns its plan instead, whatever the script asks")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "send no write: every writer apply returns its plan instead, whatever the script asks; emails go to skynamo_data/outbox")
 }
 
 // check validates the host flags on their own; whether the config file
 // exists is the factory's question, since --sim needs none.
 func (o *HostOptions) check() error {
+	if o.Quiet && o.Verbose {
+		return UsageError("", "--quiet and --verbose cannot be used together")
+	}
 	if o.MaxRequests < 0 {
 		return UsageError("", "--max-requests must be 0 (no limit) or more, not %d", o.MaxRequests)
 	}

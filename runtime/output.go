@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // outWriter buffers standard output. Writes are locked because progress
@@ -40,12 +41,21 @@ func (o *outWriter) Flush() error {
 type errWriter struct {
 	w   io.Writer
 	out *outWriter
+	// live is the progress line on a terminal's stderr, kept out of the
+	// way of every other line (nil: none).
+	live atomic.Pointer[progress]
 }
 
 func (e *errWriter) Write(p []byte) (int, error) {
-	// A failed stdout flush must not hide the error message itself.
-	_ = e.out.Flush()
-	return e.w.Write(p)
+	write := func() (int, error) {
+		// A failed stdout flush must not hide the error message itself.
+		_ = e.out.Flush()
+		return e.w.Write(p)
+	}
+	if live := e.live.Load(); live != nil {
+		return live.around(write)
+	}
+	return write()
 }
 
 // isTerminal reports whether w is a character device (a terminal). It

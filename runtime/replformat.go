@@ -17,6 +17,63 @@ const (
 	replMaxDepth = 1
 )
 
+// replRows is how many rows of a list the REPL prints.
+const replRows = 20
+
+// format renders one result: tables through stdlib pretty.format (an
+// aligned table for a list of records), everything else as print shows
+// it. Until pretty exists, or if it fails on a value, the short form
+// below is used.
+func (r *repl) format(v lua.LValue) string {
+	L := r.s.L
+	t, ok := v.(*lua.LTable)
+	if !ok || hasToString(L, t) {
+		return formatValue(L, v)
+	}
+	if fn := r.prettyFormat(); fn != nil {
+		opts := L.NewTable()
+		opts.RawSetString("rows", lua.LNumber(replRows))
+		if r.width > 0 {
+			opts.RawSetString("width", lua.LNumber(r.width))
+		}
+		res, err := r.s.call(fn, v, opts)
+		if err == nil && len(res) > 0 {
+			if s, ok := res[0].(lua.LString); ok {
+				return strings.TrimRight(string(s), "\n")
+			}
+		}
+	}
+	return formatValue(L, v)
+}
+
+// prettyFormat is pretty.format from the stdlib, required once, or nil
+// when this build has no pretty module.
+func (r *repl) prettyFormat() lua.LValue {
+	if r.prettyLoaded {
+		return r.pretty
+	}
+	r.prettyLoaded = true
+	L := r.s.L
+	pkg, ok := L.G.Global.RawGetString("package").(*lua.LTable)
+	if !ok {
+		return nil
+	}
+	preload, ok := pkg.RawGetString("preload").(*lua.LTable)
+	if !ok || preload.RawGetString("pretty") == lua.LNil {
+		return nil
+	}
+	res, err := r.s.call(L.G.Global.RawGetString("require"), lua.LString("pretty"))
+	if err != nil || len(res) == 0 {
+		return nil
+	}
+	if mod, ok := res[0].(*lua.LTable); ok {
+		if fn, ok := mod.RawGetString("format").(*lua.LFunction); ok {
+			r.pretty = fn
+		}
+	}
+	return r.pretty
+}
+
 // formatValue renders a value for the REPL: strings as they are at the top
 // (as lua prints them), tables in short form.
 func formatValue(L *lua.LState, v lua.LValue) string {

@@ -45,7 +45,8 @@ func connect(h *Host, opts *HostOptions) (*connection, func() error, error) {
 	if err != nil {
 		return fail(err)
 	}
-	client, err := skynamo.NewClient(cfg, skynamo.ClientOptions{Backoff: backoff, Logf: h.Progressf, MaxRequests: int64(opts.MaxRequests)})
+	client, err := skynamo.NewClient(cfg, skynamo.ClientOptions{Backoff: backoff, Logf: h.Progressf, MaxRequests: int64(opts.MaxRequests),
+		Trace: requestTrace(h, opts)})
 	if err != nil {
 		return fail(UsageError("", "%v", err))
 	}
@@ -53,7 +54,8 @@ func connect(h *Host, opts *HostOptions) (*connection, func() error, error) {
 	if err != nil {
 		return fail(WithExitCode(ExitUsage, err, ""))
 	}
-	syncer := skynamo.NewSyncer(client, cache, skynamo.SyncOptions{Logf: h.Progressf})
+	syncer := skynamo.NewSyncer(client, cache, skynamo.SyncOptions{Logf: h.Progressf, Progress: syncProgress(h, opts)})
+	h.stats.connected(client, syncer)
 	return &connection{cfg: cfg, client: client, cache: cache, syncer: syncer, sim: opts.Sim}, cleanup, nil
 }
 
@@ -154,6 +156,7 @@ func skynamoModules(notes *errorNotes) ModuleFactory {
 			{Name: "json", Loader: bindings.NewJSON().Loader},
 			{Name: "dates", Loader: bindings.NewDates(nil).Loader},
 			{Name: "http", Loader: bindings.NewHTTP(nil).Loader},
+			{Name: "email", Loader: emailModule(h, opts).Loader},
 		}
 		return mods, lc.close, nil
 	}
@@ -197,6 +200,7 @@ func (lc *lazyConnection) sharedReader() (*skynamo.Reader, error) {
 	}
 	lc.readerOnce.Do(func() {
 		lc.reader = skynamo.NewReader(conn.syncer, lc.h.Warnf)
+		lc.h.stats.reading(lc.reader)
 		if lc.opts.Refresh {
 			lc.reader.RefreshAll()
 		}

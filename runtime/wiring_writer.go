@@ -9,6 +9,15 @@ import (
 	"skynamo/skynamo"
 )
 
+// applied ends an apply's progress line and counts its writes for the
+// run's summary.
+func (lc *lazyConnection) applied(c bindings.ApplyCounts) {
+	if !lc.opts.Quiet {
+		lc.h.liveProgress().finish(applyTask)
+	}
+	lc.h.stats.applied(c)
+}
+
 // writerState is the run's one skynamo.Writer, built on first require.
 type writerState struct {
 	once   sync.Once
@@ -33,6 +42,8 @@ func (lc *lazyConnection) writerLoader() lua.LGFunction {
 			Offline:   lc.opts.Offline,
 			Logf:      lc.h.Progressf,
 			OnPartial: lc.h.NotePartial,
+			Progress:  applyProgress(lc.h, lc.opts),
+			OnApply:   lc.applied,
 		}).Loader(L)
 	}
 }

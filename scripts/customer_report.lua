@@ -1,7 +1,8 @@
--- customer_report.lua: active customers who ordered in the last N days.
+-- customer_report.lua: active customers who ordered in the last N days, as CSV, optionally e-mailed.
 --
 -- Usage:
---   skynamo run [--sim] scripts/customer_report.lua [--days N] [--field NAME]... [--out PATH]
+--   skynamo run [--sim] customer_report [--days N] [--field NAME]... [--out PATH]
+--       [--email ADDR]...
 --
 --   --days N      look back N days (default 90)
 --   --field NAME  add the customer custom field NAME as a column; repeat for
@@ -10,6 +11,11 @@
 --                 "Credit Limit (R)" and "Région", which the demo instance has.
 --   --out PATH    where to write the CSV (default
 --                 skynamo_data/output/customer_report.csv)
+--   --email ADDR  also e-mail the report to ADDR: the CSV attached, the top
+--                 customers and totals as an HTML table in the body (and as
+--                 plain text). Repeat it or give a comma list for several
+--                 people. Under --sim nothing is sent: the message is written
+--                 to skynamo_data/outbox/ as an .eml file.
 --   --help        print this text
 --
 -- One row per customer, sorted by order value in the base currency (largest
@@ -18,21 +24,18 @@
 -- orders use more than one), last order date (in the order's own time zone),
 -- the rep on the most recent order (display name), then the chosen custom
 -- fields.
-local reader = require "reader"
-local csv = require "csv"
-local dates = require "dates"
-local tables = require "tables"
 
 local function usage()
   io.write([[
-usage: customer_report.lua [--days N] [--field NAME]... [--out PATH]
+usage: customer_report.lua [--days N] [--field NAME]... [--out PATH] [--email ADDR]...
   --days N      look back N days (default 90)
   --field NAME  customer custom field to add as a column (repeatable)
   --out PATH    output CSV (default skynamo_data/output/customer_report.csv)
+  --email ADDR  e-mail the CSV and a summary to ADDR (repeatable, or a comma list)
 ]])
 end
 
-local opts = { days = 90, fields = {}, out = "skynamo_data/output/customer_report.csv" }
+local opts = { days = 90, fields = {}, out = "skynamo_data/output/customer_report.csv", email = {} }
 local i = 1
 while i <= #arg do
   local a = arg[i]
@@ -53,11 +56,26 @@ while i <= #arg do
     if not arg[i + 1] then error("--out needs a file path", 0) end
     opts.out = arg[i + 1]
     i = i + 1
+  elseif a == "--email" then
+    if not arg[i + 1] or arg[i + 1]:match("^%s*$") then error("--email needs an e-mail address", 0) end
+    for addr in arg[i + 1]:gmatch("[^,]+") do
+      addr = addr:match("^%s*(.-)%s*$")
+      if addr ~= "" then opts.email[#opts.email + 1] = addr end
+    end
+    i = i + 1
   else
     error("unknown argument " .. a .. " (try --help)", 0)
   end
   i = i + 1
 end
+
+-- Modules are loaded after the arguments are read, so --help and a
+-- mistyped argument need no config and no connection.
+local reader = require "reader"
+local csv = require "csv"
+local dates = require "dates"
+local tables = require "tables"
+
 if #opts.fields == 0 then
   opts.fields = { "Customer Type", "Credit Limit (R)", "Région" }
 end
@@ -154,3 +172,88 @@ for _, name in ipairs(opts.fields) do columns[#columns + 1] = name end
 
 local n = assert(csv.write(opts.out, rows, { columns = columns, excel = true }))
 print(string.format("%d customers with orders in the last %d days -> %s", n, opts.days, opts.out))
+
+if #opts.email == 0 then return end
+
+-- The e-mail: the CSV attached for whoever wants every row, and in the body
+-- what a manager reads on a phone: totals and the top customers.
+local email = require "email"
+local TOP = 10
+
+local function html_escape(v)
+  return (tostring(v == nil and "" or v):gsub("[&<>\"]", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
+end
+
+-- Totals per currency over the customers in the report, in whole cents as above.
+local totals, order_count = {}, 0
+for _, c in ipairs(customers) do
+  if c.active and by_customer[c.id] then
+    for _, o in ipairs(by_customer[c.id]) do
+      order_count = order_count + 1
+      local cur = o.currency_code or ""
+      totals[cur] = (totals[cur] or 0) + math.floor((o.total_amount or 0) * 100 + 0.5)
+    end
+  end
+end
+local total_lines = {}
+for _, cur in ipairs(tables.keys(totals)) do
+  total_lines[#total_lines + 1] = money(totals[cur]) .. (cur ~= "" and " " .. cur or "")
+end
+
+local function total_of(r)
+  if r.order_total then return r.order_total .. (r.currency ~= "" and " " .. r.currency or "") end
+  local parts = {}
+  for _, cur in ipairs(tables.keys(currencies)) do
+    local v = r["order_total_" .. cur]
+    if v then parts[#parts + 1] = v .. " " .. cur end
+  end
+  return table.concat(parts, " + ")
+end
+
+local top = tables.take(rows, TOP)
+local head = { "Code", "Customer", "Orders", "Total", "Last order", "Rep" }
+local function cells(r)
+  return { r.code, r.name, r.order_count, total_of(r), r.last_order_date, r.last_order_rep or "" }
+end
+
+local summary = string.format("%d customers placed %d orders in the last %d days, worth %s.",
+  n, order_count, opts.days, #total_lines > 0 and table.concat(total_lines, " + ") or "nothing")
+
+local html = { "<p>", html_escape(summary), "</p>\n" }
+if #top > 0 then
+  html[#html + 1] = string.format("<p>The top %d by order value:</p>\n", #top)
+  html[#html + 1] = '<table border="1" cellpadding="4" cellspacing="0" style="border-collapse:collapse">\n<tr>'
+  for _, h in ipairs(head) do html[#html + 1] = "<th>" .. h .. "</th>" end
+  html[#html + 1] = "</tr>\n"
+  for _, r in ipairs(top) do
+    html[#html + 1] = "<tr>"
+    for j, v in ipairs(cells(r)) do
+      local align = (j == 3 or j == 4) and ' style="text-align:right"' or ""
+      html[#html + 1] = "<td" .. align .. ">" .. html_escape(v) .. "</td>"
+    end
+    html[#html + 1] = "</tr>\n"
+  end
+  html[#html + 1] = "</table>\n"
+end
+html[#html + 1] = "<p>Every customer is in the attached CSV.</p>\n"
+
+local text = { summary, "" }
+if #top > 0 then
+  text[#text + 1] = string.format("The top %d by order value:", #top)
+  for k, r in ipairs(top) do
+    local c = cells(r)
+    text[#text + 1] = string.format("%2d. %s %s: %s orders, %s, last %s (%s)", k, c[1], c[2], c[3], c[4], c[5], c[6])
+  end
+  text[#text + 1] = ""
+end
+text[#text + 1] = "Every customer is in the attached CSV."
+
+local ok, err = email.send {
+  to = opts.email,
+  subject = string.format("Customer report: %d customers ordered in the last %d days", n, opts.days),
+  text = table.concat(text, "\n") .. "\n",
+  html = table.concat(html),
+  attachments = { opts.out },
+}
+if not ok then error("e-mailing the report: " .. tostring(err), 0) end
+print("e-mailed to " .. table.concat(opts.email, ", "))

@@ -45,6 +45,22 @@ type ClientOptions struct {
 	Throttle ThrottleOptions
 	// Logf reports retries; nil = silent.
 	Logf func(format string, args ...any)
+	// Trace hears about every request sent, retries included, once its
+	// answer is in (a host's --verbose); nil = silent. It runs on the
+	// request's goroutine, so several may call it at once.
+	Trace func(RequestTrace)
+}
+
+// RequestTrace is one request as sent and answered. It holds no header, so
+// neither the API key nor the instance's name can leak through it.
+type RequestTrace struct {
+	Method   string
+	Path     string     // e.g. "/customers"
+	Query    url.Values // page_number, filters, ...
+	Attempt  int        // 1 for the first send, 2 for the first retry
+	Status   int        // the HTTP status; 0 when no answer came
+	Duration time.Duration
+	Err      error // nil for a 2xx answer
 }
 
 // Client talks to one Skynamo instance. It is safe for concurrent use.
@@ -57,6 +73,7 @@ type Client struct {
 	attempts int
 	maxAfter time.Duration
 	logf     func(string, ...any)
+	trace    func(RequestTrace)
 	limiter  *limiter
 
 	requests    atomic.Int64
@@ -97,6 +114,7 @@ func NewClient(cfg Config, opt ClientOptions) (*Client, error) {
 		attempts: opt.MaxAttempts,
 		maxAfter: opt.MaxRetryAfter,
 		logf:     opt.Logf,
+		trace:    opt.Trace,
 
 		maxRequests: opt.MaxRequests,
 	}
@@ -170,7 +188,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	var lastErr error
 	maybeApplied := false // an earlier attempt may have reached the API
 	for attempt := 1; ; attempt++ {
-		data, retryAfter, err := c.attempt(ctx, method, path, target, body, counter)
+		data, retryAfter, err := c.attempt(ctx, request{method: method, path: path, query: query, target: target, body: body, attempt: attempt}, counter)
 		if err == nil {
 			return data, nil
 		}
@@ -216,9 +234,18 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 }
 
+// request is one send of a request: what attempt needs to send and trace it.
+type request struct {
+	method, path string
+	query        url.Values
+	target       string // the whole URL
+	body         []byte
+	attempt      int
+}
+
 // attempt sends the request once, within the throttle and the budget. The
 // slot is held only while the request is out, not during a retry's backoff.
-func (c *Client) attempt(ctx context.Context, method, path, target string, body []byte, counter *atomic.Int64) ([]byte, time.Duration, error) {
+func (c *Client) attempt(ctx context.Context, r request, counter *atomic.Int64) ([]byte, time.Duration, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -226,15 +253,20 @@ func (c *Client) attempt(ctx context.Context, method, path, target string, body 
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := c.spend(method, path); err != nil {
+	if err := c.spend(r.method, r.path); err != nil {
 		c.limiter.Release(t, outcomeNeutral)
 		return nil, 0, err
 	}
 	if counter != nil {
 		counter.Add(1)
 	}
-	data, retryAfter, err := c.once(ctx, method, path, target, body)
+	start := time.Now()
+	data, status, retryAfter, err := c.once(ctx, r.method, r.path, r.target, r.body)
 	c.limiter.Release(t, throttleOutcome(err))
+	if c.trace != nil {
+		c.trace(RequestTrace{Method: r.method, Path: r.path, Query: r.query, Attempt: r.attempt,
+			Status: status, Duration: time.Since(start), Err: err})
+	}
 	return data, retryAfter, err
 }
 
@@ -303,15 +335,16 @@ func checkHeaderValue(setting, v string) error {
 	return nil
 }
 
-// once sends the request a single time.
-func (c *Client) once(ctx context.Context, method, path, target string, body []byte) ([]byte, time.Duration, error) {
+// once sends the request a single time and returns the answer's body and
+// status (0 when none came).
+func (c *Client) once(ctx context.Context, method, path, target string, body []byte) ([]byte, int, time.Duration, error) {
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, reader)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, 0, 0, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	req.Header.Set("x-api-client", c.cfg.Instance)
 	req.Header.Set("x-api-key", c.cfg.APIKey)
@@ -321,17 +354,17 @@ func (c *Client) once(ctx context.Context, method, path, target string, body []b
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, 0, &networkError{method: method, path: path, err: err}
+		return nil, 0, 0, &networkError{method: method, path: path, err: err}
 	}
 	defer resp.Body.Close()
 	data, err := readBody(resp)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
+		return nil, resp.StatusCode, 0, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return data, 0, nil
+		return data, resp.StatusCode, 0, nil
 	}
-	return nil, retryAfter(resp.Header.Get("Retry-After")), newAPIError(method, path, resp.StatusCode, data)
+	return nil, resp.StatusCode, retryAfter(resp.Header.Get("Retry-After")), newAPIError(method, path, resp.StatusCode, data)
 }
 
 // networkError is a request that got no answer. Its text names the request

@@ -89,8 +89,9 @@ func EnvMap(m map[string]string) func(string) string {
 // knownKeys lists every key LoadConfig understands, in the order users meet
 // them in the older SDK's README.
 func knownKeys() []string {
-	return []string{KeyInstance, KeyRegion, KeyAPIKey, KeyRefreshInterval, KeyTimeout,
+	keys := []string{KeyInstance, KeyRegion, KeyAPIKey, KeyRefreshInterval, KeyTimeout,
 		KeyGmailSender, KeyGmailPassword, KeyAPIBase, KeyDataDir, KeyConcurrency, KeyPageSize}
+	return append(keys, mailKeys()...)
 }
 
 // looksLikeToken says whether an unknown file key is probably a second API

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +28,8 @@ type Reader struct {
 	refreshed  map[string]bool // entities already pulled under refreshAll
 	offline    bool            // the host's --offline: the cache only, no request
 	told       map[string]bool // entities whose age offline mode has reported
+
+	served atomic.Int64 // records handed out without pulling them (Served)
 }
 
 // NewReader reads through s; logf (nil = silent) hears about incomplete
@@ -69,6 +72,7 @@ func (r *Reader) records(ctx context.Context, entity string, refresh bool) ([]js
 		if err != nil {
 			return nil, err
 		}
+		r.served.Add(int64(len(recs)))
 		if first {
 			note := ""
 			if !state.Complete {
@@ -83,8 +87,17 @@ func (r *Reader) records(ctx context.Context, entity string, refresh bool) ([]js
 		r.refreshed[entity] = true
 	}
 	r.refreshMu.Unlock()
-	return r.sync.Records(ctx, entity, refresh)
+	recs, res, err := r.sync.recordsResult(ctx, entity, refresh)
+	// An incremental pull receives the changes only: the rest of what is
+	// handed out comes from the cache.
+	r.served.Add(int64(max(0, len(recs)-res.Received)))
+	return recs, err
 }
+
+// Served is how many records this reader handed out without pulling them
+// in the same read: from a fresh cache, the part of an incremental pull
+// that did not change, or --offline. A record read twice counts twice.
+func (r *Reader) Served() int64 { return r.served.Load() }
 
 // Syncer is the syncer the reader pulls through.
 func (r *Reader) Syncer() *Syncer { return r.sync }

@@ -141,6 +141,7 @@ func (p *pull) readRanges(ctx context.Context, ranges []versionRange, pageSize i
 		wg       sync.WaitGroup
 	)
 	slots := make(chan struct{}, max(1, p.s.client.cfg.Concurrency))
+	base := p.res.Pages // each range is expected to fit one page
 	for i, r := range ranges {
 		if ctx.Err() != nil {
 			break
@@ -155,6 +156,7 @@ func (p *pull) readRanges(ctx context.Context, ranges []versionRange, pageSize i
 			mu.Lock()
 			defer mu.Unlock()
 			p.tally(st, len(got))
+			p.report(base + len(ranges))
 			if err != nil {
 				if firstErr == nil {
 					firstErr = err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -63,6 +64,11 @@ type SyncOptions struct {
 	// NoSummary leaves out the one-line summary after each pull, for
 	// callers that show each SyncResult themselves (skynamo sync's table).
 	NoSummary bool
+	// Progress hears how each pull goes, page by page, and once more with
+	// Done set when it ends (see SyncProgress); a fresh cache sends no
+	// report. Pulls of different entities may call it at the same time;
+	// nil = silent.
+	Progress func(SyncProgress)
 }
 
 // SyncResult says what one Sync did and cost.
@@ -98,6 +104,8 @@ type Syncer struct {
 	now        func() time.Time
 	logf       func(string, ...any)
 	noSummary  bool
+	progress   func(SyncProgress)
+	received   atomic.Int64 // records received by every pull (Received)
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
@@ -107,7 +115,7 @@ type Syncer struct {
 func NewSyncer(client *Client, cache *Cache, opt SyncOptions) *Syncer {
 	s := &Syncer{client: client, cache: cache, refresh: opt.RefreshInterval, reconcile: opt.ReconcileEvery,
 		lockWait: opt.LockWait, checkpoint: opt.CheckpointPages, now: opt.Now, logf: opt.Logf, noSummary: opt.NoSummary,
-		locks: map[string]*sync.Mutex{}}
+		progress: opt.Progress, locks: map[string]*sync.Mutex{}}
 	if s.refresh <= 0 {
 		s.refresh = client.cfg.RefreshInterval
 	}
@@ -155,15 +163,8 @@ func (s *Syncer) lock(entity string) func() {
 // holds (possibly a prefix kept from a pull stopped by the quota) come back
 // with the error, so a caller can choose to work with them.
 func (s *Syncer) Records(ctx context.Context, entity string, refresh bool) ([]json.RawMessage, error) {
-	if _, err := LookupEntity(entity); err != nil {
-		return nil, err
-	}
-	_, syncErr := s.Sync(ctx, entity, refresh)
-	records, err := s.cache.Records(entity)
-	if err != nil {
-		return nil, err
-	}
-	return records, syncErr
+	records, _, err := s.recordsResult(ctx, entity, refresh)
+	return records, err
 }
 
 // Cached returns the entity's cache without sending any request (for
@@ -243,6 +244,7 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 	}
 	err = p.run(ctx, state, cached)
 	p.res.Duration = s.now().Sub(start)
+	s.ended(p)
 	if err != nil {
 		if p.res.Records > 0 {
 			return p.res, fmt.Errorf("pulling %s stopped; the cache keeps %d records: %w", e.Name, p.res.Records, err)

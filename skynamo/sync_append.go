@@ -132,7 +132,7 @@ func (p *pull) resumePages(ctx context.Context, state EntityState, cached []json
 		ck.Note = stopNote(nil, fmt.Sprintf("after page %d", lastPage), "resumes from its last page")
 		return p.save(joinPrefix(cached[:kept], prefix), ck)
 	}
-	f, err := fetchPageRun(ctx, p.s.client, p.e.Path, q, pageRun{first: page, every: p.s.checkpoint, save: save})
+	f, err := fetchPageRun(ctx, p.s.client, p.e.Path, q, pageRun{first: page, every: p.s.checkpoint, save: save, progress: p.pageProgress()})
 	records, st := f.records, f.st
 	tail.st, tail.done = st, f.done
 	p.tally(st, len(records))

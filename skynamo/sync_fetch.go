@@ -37,6 +37,10 @@ type pageRun struct {
 	// requests were paid for), and the prefix runs through them.
 	held []int
 	save func(prefix []json.RawMessage, lastPage int, head ListStats) error
+	// progress, if set, hears of every page received: pages and records
+	// so far, the pages this run fetches and the server's record count
+	// (when the run starts at page 1). It runs on fetchPageRun's goroutine.
+	progress func(pages, total, records, totalRecords int)
 }
 
 // pageData is one page received beyond the first missing one.
@@ -92,12 +96,30 @@ func fetchPageRun(ctx context.Context, c *Client, path string, q ListQuery, r pa
 	st.Pages = 1
 	f.records = head.Data
 	f.done = first
+	n := st.LastPage - first
+	totalRecords := 0
+	if first == 1 {
+		totalRecords = st.FilteredItems
+	}
+	// The pages this run fetches: first, and the others it does not hold.
+	total := 1 + n
+	for _, h := range r.held {
+		if h > first && h <= st.LastPage {
+			total--
+		}
+	}
+	gotPages, gotRecords := 1, len(head.Data)
+	report := func() {
+		if r.progress != nil {
+			r.progress(gotPages, max(total, gotPages), gotRecords, totalRecords)
+		}
+	}
+	report()
 	if st.LastPage <= first {
 		st.Requests = counter.Load()
 		return f, nil
 	}
 
-	n := st.LastPage - first
 	// Page first+1+i is index i. A held page counts as arrived, with no
 	// records: the caller has them.
 	pages := make([][]json.RawMessage, n)
@@ -208,6 +230,9 @@ func fetchPageRun(ctx context.Context, c *Client, path string, q ListQuery, r pa
 			continue
 		}
 		pages[res.i], got[res.i], received[res.i] = res.data, true, true
+		gotPages++
+		gotRecords += len(res.data)
+		report()
 		f.moved = f.moved || res.total != st.TotalItems
 		advance()
 		if firstErr == nil && next < n && checkpointDue(since, saved, r.every) {

@@ -346,7 +346,7 @@ func (p *pull) fetchPages(ctx context.Context, work EntityState, base []json.Raw
 		state.Note = stopNote(nil, "after "+plural(int64(lastPage), "page"), fmt.Sprintf("resumes at page %d", lastPage+1))
 		return p.save(merge(prefix, nil), state)
 	}
-	f, err := fetchPageRun(ctx, p.s.client, p.e.Path, q, pageRun{first: first, every: p.s.checkpoint, held: held, save: checkpoint})
+	f, err := fetchPageRun(ctx, p.s.client, p.e.Path, q, pageRun{first: first, every: p.s.checkpoint, held: held, save: checkpoint, progress: p.pageProgress()})
 	if !p.keepsIslands() {
 		f.beyond = nil
 	}

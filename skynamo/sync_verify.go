@@ -41,6 +41,7 @@ func (p *pull) followThrough(ctx context.Context, work EntityState, records []js
 		q.PageSize = pageSize
 		changed, st, err := p.s.client.ListAll(ctx, p.e.Path, q)
 		p.tally(st, len(changed))
+		p.report(p.res.Pages)
 		records = mergeByID(records, changed)
 		if err != nil {
 			work.Next, work.FollowFrom = StepFollowUp, from

@@ -60,17 +60,7 @@ func TestLua(t *testing.T) {
 func runLuaFile(t *testing.T, file string) {
 	L := lua.NewState()
 	defer L.Close()
-	for _, m := range Modules() {
-		L.PreloadModule(m.Name, func(L *lua.LState) int {
-			fn, err := L.Load(bytes.NewReader(m.Source), m.Chunk)
-			if err != nil {
-				L.RaiseError("%s", err.Error())
-			}
-			L.Push(fn)
-			L.Call(0, 1)
-			return 1
-		})
-	}
+	preloadModules(L)
 	if err := L.DoFile(file); err != nil {
 		t.Fatalf("loading %s: %v", file, err)
 	}
@@ -86,6 +76,23 @@ func runLuaFile(t *testing.T, file string) {
 			if err := L.CallByParam(lua.P{Fn: L.GetGlobal(name), Protect: true}); err != nil {
 				t.Error(err)
 			}
+		})
+	}
+}
+
+// preloadModules registers every embedded module with require, the way the
+// runtime does (by chunk name), kept minimal so this package stays free of
+// the runtime.
+func preloadModules(L *lua.LState) {
+	for _, m := range Modules() {
+		L.PreloadModule(m.Name, func(L *lua.LState) int {
+			fn, err := L.Load(bytes.NewReader(m.Source), m.Chunk)
+			if err != nil {
+				L.RaiseError("%s", err.Error())
+			}
+			L.Push(fn)
+			L.Call(0, 1)
+			return 1
 		})
 	}
 }

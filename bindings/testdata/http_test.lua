@@ -47,3 +47,39 @@ function TestBatchInOrder()
   assert_eq(errs, nil)
   assert_eq(json.decode(resps[2].body).body, "b")
 end
+
+function TestQueryTableValues()
+  local resp = assert(http.get(echo_url, { query = { n = 42, f = 1.5, b = true, list = { "x", "y" } } }))
+  assert_eq(json.decode(resp.body).query, "b=true&f=1.5&list=x&list=y&n=42")
+  for _, q in ipairs({ { a = {} , b = print }, { a = print }, { [1] = "x" }, { a = { k = "v" } } }) do
+    assert(not pcall(http.get, echo_url, { query = q }), "a bad query value must raise")
+  end
+end
+
+function TestHeaderAndAuthValuesChecked()
+  local resp = assert(http.get(echo_url, { headers = { ["X-Test"] = 42 } }))
+  assert_eq(json.decode(resp.body).header, "42")
+  local headers = { ["X-Test"] = 7 }
+  assert(http.get(echo_url, { headers = headers }))
+  assert_eq(headers["X-Test"], 7) -- the script's table is not rewritten
+  for _, opts in ipairs({
+    { headers = { ["X-Test"] = {} } },
+    { headers = { ["X-Test"] = true } },
+    { cookies = { session = print } },
+    { auth = { user = "u" } },
+    { auth = { user = "u", pass = {} } },
+  }) do
+    assert(not pcall(http.get, echo_url, opts), "a bad header, cookie or auth value must raise")
+  end
+end
+
+function TestStatusIsData()
+  local resp, err = http.get(echo_url .. "/?status=503")
+  assert_eq(err, nil)
+  assert_eq(resp.status_code, 503)
+end
+
+function TestBatchChecksEachRequest()
+  assert(not pcall(http.request_batch, { { "get", "not a url" } }))
+  assert(not pcall(http.request_batch, { { "get", echo_url, { timout = 1 } } }))
+end

@@ -82,6 +82,19 @@ function TestRefreshAndGenericList()
   assert(found and found.ident == "credit_limit_r")
 end
 
+-- Completed forms have one field set per form: reader.fields lists every
+-- custom form's fields in form order, each naming its form.
+function TestCompletedFormFields()
+  local fields = assert(reader.fields("completed_forms"))
+  local visit = {}
+  for _, f in ipairs(fields) do
+    assert(f.form ~= "Customer" and f.form ~= "Order Details" and f.form ~= "Dropbox", f.form)
+    if f.form == "Store Visit" then visit[#visit + 1] = f.name end
+  end
+  assert_eq(table.concat(visit, "|"),
+    "Shelf Share (%)|Competitor Activity|Store Layout|Merchandising|Follow-up Needed|Visit Notes|Ranges Checked")
+end
+
 function TestMisspeltEntitySuggests()
   local ok, err = pcall(function() return reader.custmers() end)
   assert(not ok and tostring(err):find('"customers"', 1, true), tostring(err))
@@ -105,4 +118,18 @@ function TestFieldsOption()
   assert(not ok3 and tostring(err3):find("Credit Limit", 1, true), tostring(err3))
   local orders = assert(reader.orders { fields = { "id", "user_name", "custom" } })
   assert(orders[1].user_name ~= nil and orders[1].custom ~= nil)
+end
+
+-- The custom table's metatable lists every field it may hold (set or
+-- empty) in __names, read raw by the REPL's Tab completion.
+function TestCustomNamesForCompletion()
+  local c = assert(reader.customers())[1]
+  local names = rawget(getmetatable(c.custom), "__names")
+  local set = {}
+  for _, n in ipairs(names) do set[n] = true end
+  assert(set["Credit Limit (R)"] and set["Notes"] and set["Région"], table.concat(names, ", "))
+  local slim = assert(reader.customers { fields = { "custom.Notes" } })[1]
+  local only = rawget(getmetatable(slim.custom), "__names")
+  assert_eq(#only, 1)
+  assert_eq(only[1], "Notes")
 end

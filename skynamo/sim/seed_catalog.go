@@ -108,7 +108,7 @@ func (sd *seeder) addProduct(rng *rand.Rand, i int, id int64) {
 	sd.add("products", p.id, obj{
 		{"id", p.id}, {"row_version", int64(0)}, {"code", p.code}, {"name", p.name}, {"active", p.active},
 		{"order_units", units}, {"last_modified_time", stamp(rng, modified)},
-		{"custom_fields", sd.forms.product.values(rng, valueCtx{at: created, users: sd.users})},
+		{"custom_fields", sd.forms.product.values(rng, valueCtx{at: created, users: sd.users, id: p.id})},
 		{"files", files},
 	}, modified)
 }

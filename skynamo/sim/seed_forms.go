@@ -71,6 +71,17 @@ type valueCtx struct {
 	at    time.Time
 	place place
 	users []userInfo
+	id    int64 // the record's id, for values that must not draw from the rng
+}
+
+// reorderLevel is a product's "Reorder Level" in base units: 20 to 200,
+// unset for one product in nine. The stock levels (0 to 399 per unit) then
+// leave some products below it in some warehouses.
+func reorderLevel(_ *rand.Rand, c valueCtx) string {
+	if c.id%9 == 0 {
+		return ""
+	}
+	return strconv.FormatInt(20+20*(c.id%10), 10)
 }
 
 // Awkward but realistic free text: commas, quotes, newlines, a leading `=`
@@ -165,6 +176,9 @@ func buildForms(rng *rand.Rand, now time.Time, users []userInfo) formSet {
 				return "600" + strconv.Itoa(1_000_000_000+rng.IntN(8_999_999_999))
 			}},
 			{id: 304, name: "Launch Date", typ: tDateTime},
+			// Added after the rest: derived from the product id, not drawn
+			// from rng, so every other seeded value stays where it was.
+			{id: 305, name: "Reorder Level", typ: tNumber, gen: reorderLevel},
 		}}
 	fs.order = &formDef{id: 11, name: "Order Details", typ: "Order", active: true,
 		recipients: "sales@demo-company.example",

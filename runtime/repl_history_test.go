@@ -1,0 +1,62 @@
+package runtime
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReplHistoryKeepsLinesPrivately(t *testing.T) {
+	h := NewHost(IO{}, nil)
+	h.AddSecret("topsecretkey")
+	path := filepath.Join(t.TempDir(), "data", replHistoryName)
+	hist := openHistory(h, path)
+	for _, line := range []string{"x = 1", "", "   ", "key = 'topsecretkey'", "x = 1", "print(x)"} {
+		hist.add(line)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(data); got != "x = 1\nprint(x)\n" {
+		t.Errorf("history file %q", got)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("history file mode %v, want 0600", st.Mode().Perm())
+	}
+	again := openHistory(h, path)
+	if strings.Join(again.entries, ";") != "x = 1;print(x)" {
+		t.Errorf("reloaded %q", again.entries)
+	}
+}
+
+func TestReplHistoryIsCapped(t *testing.T) {
+	h := NewHost(IO{}, nil)
+	path := filepath.Join(t.TempDir(), replHistoryName)
+	hist := openHistory(h, path)
+	total := 2*replHistoryLimit + 10
+	for i := range total {
+		hist.add(fmt.Sprintf("x = %d", i))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) > 2*replHistoryLimit || lines[len(lines)-1] != fmt.Sprintf("x = %d", total-1) {
+		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+	again := openHistory(h, path)
+	if len(again.entries) != replHistoryLimit || again.entries[0] != fmt.Sprintf("x = %d", total-replHistoryLimit) {
+		t.Errorf("reloaded %d entries, first %q", len(again.entries), again.entries[0])
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("trimmed file mode %v", st.Mode().Perm())
+	}
+}

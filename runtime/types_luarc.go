@@ -1,0 +1,111 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// luaRuntimeVersion is the dialect gopher-lua speaks; the editor flags
+// goto, integer division and the like as errors under it.
+const luaRuntimeVersion = "Lua 5.1"
+
+// typesMergeLuarc returns the text of a .luarc.json that points the
+// lua-language-server at library: existing is the file's current content
+// (nil when there is none). Every other setting is kept; the library entry
+// is added once, to whichever of the two spellings LuaLS accepts the file
+// already uses ("workspace.library" or {"workspace": {"library": ...}}).
+func typesMergeLuarc(existing []byte, library string) ([]byte, error) {
+	conf := map[string]any{}
+	if len(bytes.TrimSpace(existing)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(existing))
+		dec.UseNumber()
+		if err := dec.Decode(&conf); err != nil {
+			return nil, fmt.Errorf("not a JSON object (fix or remove it, or use --luarc to write another file): %w", err)
+		}
+	} else {
+		conf["$schema"] = "https://raw.githubusercontent.com/LuaLS/vscode-lua/master/setting/schema.json"
+	}
+	libs, nested, err := typesLuarcSetting(conf, "workspace", "library")
+	if err != nil {
+		return nil, err
+	}
+	list, ok := libs.([]any)
+	if libs != nil && !ok {
+		return nil, fmt.Errorf("workspace.library is not a list")
+	}
+	if !slices.Contains(list, any(library)) {
+		list = append(list, library)
+	}
+	typesSetLuarc(conf, nested, "workspace", "library", list)
+	_, nestedRT, err := typesLuarcSetting(conf, "runtime", "version")
+	if err != nil {
+		return nil, err
+	}
+	typesSetLuarc(conf, nestedRT, "runtime", "version", luaRuntimeVersion)
+	out, err := json.MarshalIndent(conf, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
+
+// typesLuarcSetting reads group.key in either spelling; nested says the file
+// uses {"group": {"key": …}}.
+func typesLuarcSetting(conf map[string]any, group, key string) (v any, nested bool, err error) {
+	if g, ok := conf[group]; ok {
+		m, ok := g.(map[string]any)
+		if !ok {
+			return nil, false, fmt.Errorf("%q is not an object", group)
+		}
+		return m[key], true, nil
+	}
+	return conf[group+"."+key], false, nil
+}
+
+func typesSetLuarc(conf map[string]any, nested bool, group, key string, v any) {
+	if nested {
+		conf[group].(map[string]any)[key] = v
+		return
+	}
+	conf[group+"."+key] = v
+}
+
+// typesLibraryPath is how .luarc.json at luarc names dir: relative to the
+// file's folder when dir is inside it (the project moves with its
+// settings), absolute otherwise.
+func typesLibraryPath(luarc, dir string) string {
+	base := filepath.Dir(luarc)
+	if rel, err := filepath.Rel(base, dir); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(dir)
+}
+
+// writeTypesFile replaces path with data through a temporary file in the
+// same folder, so an editor never reads half a file.
+func writeTypesFile(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

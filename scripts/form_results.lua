@@ -1,0 +1,136 @@
+-- form_results.lua: one custom form's completed results (e.g. a shelf audit) as CSV, one column per field.
+--
+-- Usage:
+--   skynamo run [--sim] form_results --form NAME [--days N] [--out PATH]
+--
+--   --form NAME   the custom form, by name ("Store Visit") or id; required.
+--                 Without it the script lists the forms there are.
+--   --days N      only results of the last N days (default: all)
+--   --out PATH    the CSV (default skynamo_data/output/form_results_<form>.csv)
+--   --help        print this text
+--
+-- One row per completed form, newest first: date (in the time zone it was
+-- filled in), customer_code, customer_name, rep (display name, else login),
+-- then one column per field of the form, in the form's order, named as the
+-- form names it (a second field of the same name as "Name #<field id>"). Dividers and labels hold nothing and have no column. A field
+-- with several values (multiple choice, several users) is one cell with the
+-- values joined by "; "; an address is one cell, its parts joined by ", ".
+
+local function usage()
+  io.write([[
+usage: form_results.lua --form NAME [--days N] [--out PATH]
+  --form NAME   the custom form, by name or id (required)
+  --days N      only results of the last N days (default: all)
+  --out PATH    output CSV (default skynamo_data/output/form_results_<form>.csv)
+]])
+end
+
+local opts = {}
+local i = 1
+while i <= #arg do
+  local a = arg[i]
+  if a == "--help" or a == "-h" then
+    usage()
+    return
+  elseif a == "--form" then
+    if not arg[i + 1] or arg[i + 1] == "" then error("--form needs the name of a custom form", 0) end
+    opts.form = arg[i + 1]
+    i = i + 1
+  elseif a == "--days" then
+    opts.days = tonumber(arg[i + 1])
+    if not opts.days or opts.days < 0 then
+      error("--days needs a number of days, got " .. tostring(arg[i + 1]), 0)
+    end
+    i = i + 1
+  elseif a == "--out" then
+    if not arg[i + 1] then error("--out needs a file path", 0) end
+    opts.out = arg[i + 1]
+    i = i + 1
+  else
+    error("unknown argument " .. a .. " (try --help)", 0)
+  end
+  i = i + 1
+end
+
+local reader = require "reader"
+local csv = require "csv"
+local dates = require "dates"
+local tables = require "tables"
+
+-- Every custom form's fields, in form order, each naming its form.
+local all_fields = assert(reader.fields("completed_forms"))
+if not opts.form then
+  local names = tables.unique(tables.map(all_fields, function(f) return string.format("%q", f.form) end))
+  error("--form is required: the name of a custom form, one of " .. table.concat(names, ", "), 0)
+end
+
+-- An unknown form name fails here, with the closest names.
+local results = assert(reader.completed_forms { form = opts.form })
+
+-- The form's id: from its results, else (no results yet) by its name.
+local form_id = results[1] and results[1].form_id
+for _, f in ipairs(all_fields) do
+  if not form_id and (f.form == opts.form or tostring(f.form_id) == opts.form) then form_id = f.form_id end
+end
+if not form_id then
+  local lower = opts.form:lower()
+  for _, f in ipairs(all_fields) do
+    if not form_id and f.form:lower() == lower then form_id = f.form_id end
+  end
+end
+local fields = tables.filter(all_fields, function(f)
+  return f.form_id == form_id and f.type ~= "Divider Field" and f.type ~= "Label Field"
+end)
+local form_name = fields[1] and fields[1].form or opts.form
+
+local users = tables.index_by(assert(reader.users { fields = { "id", "display_name" } }), "id")
+
+-- cell turns a field's value into one CSV cell.
+local function cell(v)
+  if type(v) ~= "table" then return v end
+  if #v > 0 then
+    local parts = {}
+    for k, x in ipairs(v) do parts[k] = tostring(x) end
+    return table.concat(parts, "; ")
+  end
+  local parts = {}
+  for _, k in ipairs({ "street", "city", "state", "zip" }) do
+    if v[k] ~= nil and v[k] ~= "" then parts[#parts + 1] = tostring(v[k]) end
+  end
+  if #parts == 0 then -- another kind of table: its values by key
+    for _, k in ipairs(tables.keys(v)) do parts[#parts + 1] = k .. "=" .. tostring(v[k]) end
+  end
+  return table.concat(parts, ", ")
+end
+
+local since = opts.days and dates.days_ago(opts.days)
+local rows = {}
+for _, r in ipairs(results) do
+  if not since or (r.date and dates.parse(r.date) >= since) then
+    local u = users[r.user_id]
+    local row = {
+      date = r.date and dates.format(r.date, "datetime"),
+      customer_code = r.customer_code,
+      customer_name = r.customer_name,
+      rep = (u and u.display_name) or r.user_name,
+      _at = r.date and dates.parse(r.date) or 0,
+    }
+    for _, f in ipairs(fields) do
+      row[f.key] = cell(rawget(r.custom, f.key))
+    end
+    rows[#rows + 1] = row
+  end
+end
+rows = tables.sort_by(rows, { "-_at", "customer_code" })
+for _, r in ipairs(rows) do r._at = nil end
+
+local columns = { "date", "customer_code", "customer_name", "rep" }
+for _, f in ipairs(fields) do columns[#columns + 1] = f.key end
+
+local function slug(s)
+  s = s:lower():gsub("[^%w]+", "_"):gsub("^_+", ""):gsub("_+$", "")
+  return s ~= "" and s or "form"
+end
+local out = opts.out or ("skynamo_data/output/form_results_" .. slug(form_name) .. ".csv")
+local n = assert(csv.write(out, rows, { columns = columns, only = true, excel = true }))
+print(string.format("%d results of %q, %d fields -> %s", n, form_name, #fields, out))

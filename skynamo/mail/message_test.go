@@ -1,0 +1,266 @@
+package mail
+
+import (
+	"bytes"
+	"encoding/base64"
+	"flag"
+	"io"
+	"mime"
+	"mime/multipart"
+	netmail "net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.eml")
+
+// sampleMessage has what breaks naive mailers: a non-ASCII subject and
+// display names, both bodies, and a non-ASCII attachment name.
+func sampleMessage(t *testing.T) *Message {
+	t.Helper()
+	addrs := func(field string, s ...string) []*netmail.Address {
+		a, err := ParseAddresses(field, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	csv := []byte("code,name,total\r\nC1,Äpfel & Co,1200.50\r\n" + strings.Repeat("C2,Bakery,99\r\n", 5))
+	return &Message{
+		From:    addrs("from", "Zoë Sales <reports@example.com>")[0],
+		ReplyTo: addrs("reply_to", "ops@example.com"),
+		To:      addrs("to", "a@x.com", "Bjørn <b@y.com>"),
+		Cc:      addrs("cc", "c@z.com"),
+		Bcc:     addrs("bcc", "hidden@z.com"),
+		Subject: "Weekly report – Ümsatz für Woche 48, with a long tail so that the header has to fold",
+		Text:    "Hello,\nthe totals: 1 200,50 €.\n",
+		HTML:    "<p>Hello,</p><p>the totals: <b>1&nbsp;200,50&nbsp;€</b>.</p>",
+		Attachments: []Attachment{
+			{Name: "Äpfel report.csv", Data: csv},
+			{Name: "notes.txt", ContentType: "text/plain", Data: []byte("plain")},
+		},
+		Date:      time.Date(2026, 12, 3, 18, 57, 39, 0, time.FixedZone("SAST", 2*3600)),
+		MessageID: "<fixed-id@example.com>",
+	}
+}
+
+func TestMessageBytesGolden(t *testing.T) {
+	got, err := sampleMessage(t).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "sample.eml")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("message differs from %s (go test -update rewrites it):\n%s", golden, got)
+	}
+}
+
+// TestMessageBytesParts pins the parts that matter independently of the
+// golden, so a careless -update cannot bless a broken message.
+func TestMessageBytesParts(t *testing.T) {
+	data, err := sampleMessage(t).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, want := range []string{
+		"Date: Thu, 03 Dec 2026 18:57:39 +0200\r\n",
+		"From: =?utf-8?q?Zo=C3=AB_Sales?= <reports@example.com>\r\n",
+		"To: a@x.com, =?utf-8?q?Bj=C3=B8rn?= <b@y.com>\r\n",
+		"Subject: =?UTF-8?q?Weekly_report_=E2=80=93_=C3=9Cmsatz_f=C3=BCr_Woche_48?=\r\n =?UTF-8?q?=2C_with_a_long_tail_so_that_the_header_has_to_fold?=\r\n",
+		"Message-ID: <fixed-id@example.com>\r\n",
+		"MIME-Version: 1.0\r\n",
+		"Content-Type: multipart/mixed; boundary=",
+		"Content-Type: multipart/alternative;\r\n boundary=",
+		"Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nHello,\r\nthe totals: 1 200,50 =E2=82=AC.\r\n\r\n--",
+		"Content-Type: text/csv; charset=UTF-8;\r\n name=\"=?UTF-8?b?w4RwZmVsIHJlcG9ydC5jc3Y=?=\"\r\n",
+		"Content-Disposition: attachment; filename*=UTF-8''%C3%84pfel%20report.csv\r\n",
+		"Content-Type: text/plain; name=\"notes.txt\"\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("message lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "hidden@z.com") {
+		t.Error("Bcc must stay out of the headers")
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(text, "\r\n"), "\r\n") {
+		if len(line) > 78 || (strings.Contains(line, "=?") && len(line) > 76) {
+			t.Errorf("line %d is %d characters long: %q", i+1, len(line), line)
+		}
+		if strings.Contains(line, "\n") {
+			t.Errorf("line %d has a bare LF", i+1)
+		}
+	}
+	// The message parses back with the standard library, attachment and all.
+	msg, err := netmail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || subject != sampleMessage(t).Subject {
+		t.Errorf("subject decodes to %q, %v", subject, err)
+	}
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	var names []string
+	for {
+		p, err := mr.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.FileName() == "" {
+			continue
+		}
+		names = append(names, p.FileName())
+		raw, _ := io.ReadAll(p)
+		content, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(string(raw), "\r\n", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sampleMessage(t).Attachments[len(names)-1].Data; !bytes.Equal(content, want) {
+			t.Errorf("attachment %s: %q, want %q", p.FileName(), content, want)
+		}
+	}
+	if strings.Join(names, "|") != "Äpfel report.csv|notes.txt" {
+		t.Errorf("attachment names read back as %q", names)
+	}
+}
+
+func TestMessageRecipientsDeduplicated(t *testing.T) {
+	m := sampleMessage(t)
+	m.Cc = append(m.Cc, &netmail.Address{Address: "A@x.com"})
+	got := strings.Join(m.Recipients(), " ")
+	if got != "a@x.com b@y.com c@z.com hidden@z.com" {
+		t.Errorf("Recipients = %s", got)
+	}
+}
+
+func TestMessageSinglePartAndErrors(t *testing.T) {
+	m := &Message{From: &netmail.Address{Address: "f@x.com"}, To: []*netmail.Address{{Address: "t@x.com"}}, Subject: "plain", Text: "hi"}
+	data, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "Subject: plain\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nhi\r\n") {
+		t.Errorf("single part message:\n%s", data)
+	}
+	m.Text = ""
+	if _, err := m.Bytes(); err == nil {
+		t.Error("a message without a body must fail")
+	}
+}
+
+func TestParseAddressesNamesTheBadOne(t *testing.T) {
+	_, err := ParseAddresses("to", []string{"ok@x.com", "not an address"})
+	if err == nil || !strings.Contains(err.Error(), `to: "not an address" is not an email address`) {
+		t.Errorf("err = %v", err)
+	}
+	list, err := ParseAddresses("cc", []string{"a@x.com, B <b@y.com>"})
+	if err != nil || len(list) != 2 || list[1].Name != "B" {
+		t.Errorf("a comma list: %v, %v", list, err)
+	}
+}
+
+func TestContentTypeFor(t *testing.T) {
+	for name, want := range map[string]string{
+		"r.csv": "text/csv; charset=UTF-8", "R.CSV": "text/csv; charset=UTF-8", "x.pdf": "application/pdf",
+		"noext": "application/octet-stream", "x.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	} {
+		if got := ContentTypeFor(name); got != want {
+			t.Errorf("ContentTypeFor(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{
+		"Weekly report – Ümsatz 48": "weekly-report-umsatz-48",
+		"€€€":                       "message",
+		"  Stock: below level!  ":   "stock-below-level",
+		strings.Repeat("a", 60):     strings.Repeat("a", 40),
+	} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWriteOutbox(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox")
+	now := time.Date(2026, 12, 3, 20, 57, 39, 0, time.FixedZone("SAST", 2*3600))
+	p1, err := WriteOutbox(dir, now, 1, "Stock report", []byte("one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(p1) != "20261203T185739Z-1-stock-report.eml" {
+		t.Errorf("name %s", filepath.Base(p1))
+	}
+	// The same name again takes the next number instead of replacing it.
+	p2, err := WriteOutbox(dir, now, 1, "Stock report", []byte("two"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(p2) != "20261203T185739Z-2-stock-report.eml" {
+		t.Errorf("second name %s", filepath.Base(p2))
+	}
+	for p, want := range map[string]string{p1: "one", p2: "two"} {
+		got, err := os.ReadFile(p)
+		if err != nil || string(got) != want {
+			t.Errorf("%s holds %q, %v", p, got, err)
+		}
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, %v", p, fi.Mode(), err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("the outbox holds %d files, want 2 (no temporary file left)", len(entries))
+	}
+}
+
+func TestSettingsNeverPrintThePassword(t *testing.T) {
+	s := Settings{Host: "h", Password: "hunter2-secret"}
+	for _, text := range []string{s.String(), s.GoString(), fmtAll(s)} {
+		if strings.Contains(text, "hunter2") {
+			t.Errorf("password shown: %s", text)
+		}
+	}
+}
+
+func TestFormatAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"a@x.com":                  "a@x.com",
+		"Bea Botha <b@x.com>":      "Bea Botha <b@x.com>",
+		`"Botha, Bea" <b@x.com>`:   `"Botha, Bea" <b@x.com>`,
+		"Zoë <z@x.com>":            "=?utf-8?q?Zo=C3=AB?= <z@x.com>",
+		`"O'Neil (Ops)" <o@x.com>`: `"O'Neil (Ops)" <o@x.com>`,
+	} {
+		list, err := ParseAddresses("to", []string{in})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if got := formatAddress(list[0]); got != want {
+			t.Errorf("formatAddress(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
