@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -139,6 +140,49 @@ func (p *ptyRepl) dump() string {
 	return strings.ReplaceAll(ansi.ReplaceAllString(p.screen.String(), ""), "\r", "")
 }
 
+// prompt waits for a fresh "> " prompt: the first one drawn after a
+// newline. A bare expect("> ") can match inside the editor's redraws of
+// the line being typed (or of ">> "), and keys sent before the prompt is
+// back reach a terminal in cooked mode, which echoes them.
+func (p *ptyRepl) prompt() {
+	p.t.Helper()
+	p.expectFresh("\r> ")
+}
+
+// continuation waits for a fresh ">> " prompt.
+func (p *ptyRepl) continuation() {
+	p.t.Helper()
+	p.expectFresh("\r>> ")
+}
+
+// expectFresh waits for want right after a newline (which an earlier
+// expect may have matched already).
+func (p *ptyRepl) expectFresh(want string) {
+	p.t.Helper()
+	deadline := time.After(replWait)
+	for {
+		text := p.text()
+		for from := p.seen; ; {
+			i := strings.Index(text[from:], want)
+			if i < 0 {
+				break
+			}
+			if at := from + i; at > 0 && text[at-1] == '\n' {
+				p.seen = at + len(want)
+				return
+			}
+			from += i + 1
+		}
+		select {
+		case <-p.more:
+		case <-p.done:
+			p.t.Fatalf("the REPL exited (code %d) before showing a fresh %q; screen:\n%s", p.code, want, p.dump())
+		case <-deadline:
+			p.t.Fatalf("no fresh %q on screen within %v; screen:\n%s", want, replWait, p.dump())
+		}
+	}
+}
+
 // wait waits for the process to exit and returns its exit code.
 func (p *ptyRepl) wait() int {
 	p.t.Helper()
@@ -236,6 +280,13 @@ func TestReplHistoryAcrossSessions(t *testing.T) {
 	p.send("'remember ' .. 40 + 2\r")
 	p.expect("remember 42\r\n")
 	p.expect("> ")
+	// A function over three lines is one entry.
+	p.send("function h()\r")
+	p.continuation()
+	p.send("  return 7\r")
+	p.continuation()
+	p.send("end\r")
+	p.prompt()
 	p.send(keyCtrlD)
 	if code := p.wait(); code != 0 {
 		t.Fatalf("exit code %d", code)
@@ -246,7 +297,7 @@ func TestReplHistoryAcrossSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(data) != "'remember ' .. 40 + 2\n" {
+	if string(data) != "'remember ' .. 40 + 2\nfunction h() return 7 end\n" {
 		t.Errorf("history file %q", data)
 	}
 	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
@@ -256,6 +307,13 @@ func TestReplHistoryAcrossSessions(t *testing.T) {
 	second := startPtyRepl(t, w, "--sim", "--quiet")
 	second.expect("> ")
 	second.send(keyUp)
+	second.expect("function h() return 7 end")
+	second.send("\r")
+	second.prompt()
+	second.send("h" + "() * 6\r")
+	second.expect("42\r\n")
+	second.prompt()
+	second.send(keyUp + keyUp + keyUp)
 	second.expect("'remember ' .. 40 + 2")
 	second.send("\r")
 	second.expect("remember 42\r\n")
@@ -302,5 +360,241 @@ func TestReplPipedInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(w.dir, "skynamo_data", "repl_history")); err == nil {
 		t.Error("piped input was written to the history")
+	}
+}
+
+// Ctrl-C while a line runs stops that line, not the session: the globals
+// typed before it are still there, and Ctrl-D then leaves with 0.
+func TestReplCtrlCStopsARunningLine(t *testing.T) {
+	w := newWorkdir(t)
+	p := startPtyRepl(t, w, "--sim", "--quiet")
+	p.expect("> ")
+	p.send("kept = 41\r")
+	p.expect("> ")
+	// The line says when it runs: the editor has handed the terminal back
+	// by then, so Ctrl-C is a signal, not a key for the editor.
+	p.send("print('loop' .. 'ing') while true do end\r")
+	p.expect("looping\r\n")
+	p.send(keyCtrlC)
+	p.expect("interrupted")
+	p.expect("> ")
+	p.send("1+1\r")
+	p.expect("2\r\n")
+	p.expect("> ")
+	p.send("kept + 1\r")
+	p.expect("42\r\n")
+	p.expect("> ")
+	p.send(keyCtrlD)
+	if code := p.wait(); code != 0 {
+		t.Fatalf("exit code %d after Ctrl-D, want 0; screen:\n%s", code, p.dump())
+	}
+}
+
+// rawScreen is everything the terminal received, escape codes and all.
+func (p *ptyRepl) rawScreen() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.screen.String()
+}
+
+// emulate replays what a terminal received onto a grid of cols columns
+// and returns its lines, right-trimmed. Only what matters for where text
+// lands is modelled: CR goes to column 0, LF moves down and keeps the
+// column (what a real terminal does: a bare LF written while the tty does
+// no output processing leaves the next text indented), backspace, tabs,
+// and the cursor and erase sequences the line editor uses.
+func emulate(raw string, cols int) []string {
+	var grid [][]rune
+	row, col := 0, 0
+	put := func(r rune) {
+		for len(grid) <= row {
+			grid = append(grid, nil)
+		}
+		for len(grid[row]) <= col {
+			grid[row] = append(grid[row], ' ')
+		}
+		grid[row][col] = r
+	}
+	line := func() []rune {
+		for len(grid) <= row {
+			grid = append(grid, nil)
+		}
+		return grid[row]
+	}
+	rs := []rune(raw)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == '\r':
+			col = 0
+		case r == '\n':
+			row++
+		case r == '\b':
+			if col > 0 {
+				col--
+			}
+		case r == '\t':
+			col = (col/8 + 1) * 8
+		case r == 0x1b && i+1 < len(rs) && rs[i+1] == '[':
+			j := i + 2
+			for j < len(rs) && (rs[j] == ';' || rs[j] == '?' || (rs[j] >= '0' && rs[j] <= '9')) {
+				j++
+			}
+			if j >= len(rs) {
+				i = j
+				break
+			}
+			params := string(rs[i+2 : j])
+			n, err := strconv.Atoi(strings.TrimPrefix(params, "?"))
+			if err != nil || n == 0 {
+				n = 1
+			}
+			switch rs[j] {
+			case 'A':
+				row = max(0, row-n)
+			case 'B':
+				row += n
+			case 'C':
+				col += n
+			case 'D':
+				col = max(0, col-n)
+			case 'G':
+				col = n - 1
+			case 'K', 'J':
+				l := line()
+				from := col
+				if params == "2" {
+					from = 0
+				}
+				if from < len(l) {
+					grid[row] = l[:from]
+				}
+				if rs[j] == 'J' && params != "2" {
+					grid = grid[:min(len(grid), row+1)]
+				}
+			}
+			i = j
+		case r == 0x1b:
+			i++ // a two-byte escape
+		case r < ' ':
+		default:
+			if col >= cols {
+				row, col = row+1, 0
+			}
+			put(r)
+			col++
+		}
+	}
+	out := make([]string, len(grid))
+	for i, l := range grid {
+		out[i] = strings.TrimRight(string(l), " ")
+	}
+	return out
+}
+
+// screenWith waits until a line of the emulated screen holds want, and
+// returns the screen.
+func (p *ptyRepl) screenWith(want string) []string {
+	p.t.Helper()
+	deadline := time.After(replWait)
+	for {
+		lines := emulate(p.rawScreen(), 200)
+		for _, l := range lines {
+			if strings.Contains(l, want) {
+				return lines
+			}
+		}
+		select {
+		case <-p.more:
+		case <-deadline:
+			p.t.Fatalf("no %q on the emulated screen within %v:\n%s", want, replWait, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+// hasLine reports whether a line of the emulated screen is exactly want.
+func hasLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if l == want {
+			return true
+		}
+	}
+	return false
+}
+
+// Output starts at column 0. The line editor's raw mode once turned off
+// the terminal's newline translation, so the "\n" echoed for Enter left
+// the cursor where the typed line ended and every value, error, banner
+// and completion list came out indented. Searching the output for
+// substrings does not see that; replaying it on an emulated screen does.
+func TestReplOutputStartsAtColumnZero(t *testing.T) {
+	w := newWorkdir(t)
+	p := startPtyRepl(t, w, "--sim")
+	p.expect("Ctrl-D leaves")
+	p.prompt()
+	p.send("1+1\r")
+	p.expect("2\r\n")
+	p.prompt()
+	// Each line's output is told apart from the editor's echo of it (the
+	// echo shows "bo' .. 'om", the output "boom"), so the next keys are
+	// not typed ahead into the cooked terminal, which would echo them.
+	p.send("error('bo' .. 'om')\r")
+	p.expect("boom")
+	p.prompt()
+	p.send(`c = require("reader").customers() print("lo" .. "aded")` + "\r")
+	p.expect("loaded\r\n")
+	p.prompt()
+	p.send("c[1].custom." + keyTab + keyTab)
+	p.expect("Trading Days")
+	// The screen with the list on it (the editor redraws it: wait for the
+	// redraw to finish); Ctrl-C erases it.
+	listed := p.screenWith("Trading Days")
+	p.send(keyCtrlC) // leaves the list
+	p.send(keyCtrlC) // clears the line
+	p.expect("^C")
+	p.prompt()
+	// An identifier (region for "Région") completes to the display name.
+	p.send("x = c[1].custom.reg" + keyTab)
+	p.expect(`x = c[1].custom["Région"]`)
+	p.send(" print('do' .. 'ne')\r")
+	p.expect("done\r\n")
+	p.prompt()
+	p.send(keyCtrlD)
+	if code := p.wait(); code != 0 {
+		t.Fatalf("exit code %d; screen:\n%s", code, p.dump())
+	}
+
+	raw := p.rawScreen()
+	// The tty turns every "\n" into "\r\n" when output processing is on.
+	if i := strings.Index(strings.ReplaceAll(raw, "\r\n", ""), "\n"); i >= 0 {
+		t.Errorf("a bare LF reached the terminal: %q", raw)
+	}
+	lines := emulate(raw, 200)
+	screen := strings.Join(lines, "\n")
+	if !hasLine(lines, "> 1+1") || !hasLine(lines, "2") {
+		t.Errorf("want the line \"> 1+1\" then \"2\" at column 0; screen:\n%s", screen)
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "boom") && !strings.HasPrefix(l, "> ") && strings.HasPrefix(l, " ") {
+			t.Errorf("the error is indented: %q; screen:\n%s", l, screen)
+		}
+		if strings.Contains(l, "simulator") && strings.HasPrefix(l, " ") {
+			t.Errorf("the simulator banner is indented: %q; screen:\n%s", l, screen)
+		}
+	}
+	listShown := false
+	for _, l := range listed {
+		if !strings.Contains(l, "Credit Limit (R)") || strings.Contains(l, "> ") {
+			continue
+		}
+		listShown = true
+		if !strings.HasPrefix(l, "2nd Rep ") {
+			t.Errorf("the completion list does not start at column 0: %q", l)
+		}
+		if strings.Contains(l, `"]`) {
+			t.Errorf("the completion list shows quotes and brackets: %q", l)
+		}
+	}
+	if !listShown {
+		t.Errorf("no completion list on screen:\n%s", strings.Join(listed, "\n"))
 	}
 }

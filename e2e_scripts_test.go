@@ -14,6 +14,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net/http"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -162,9 +163,35 @@ func TestScriptCustomerReportEmail(t *testing.T) {
 	contains(t, m.text, " 1. "+top["code"]+" "+top["name"]+": "+top["order_count"]+" orders")
 	contains(t, m.text, strconv.Itoa(len(rows))+" customers placed")
 
+	contains(t, r.stdout, "written to the outbox (not sent)")
+	if strings.Contains(r.stdout, "e-mailed to") {
+		t.Errorf("an outbox run says it mailed:\n%s", r.stdout)
+	}
+
 	r = w.run("run", "--sim", "customer_report", "--email")
-	expectCode(t, r, 1)
-	contains(t, r.stderr, "--email needs an e-mail address")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, "--email needs a value: ADDR (try --help)")
+
+	// A bad address or field is said before anything is pulled.
+	r = w.run("run", "--sim", "customer_report", "--email", "boss@demo-company.example, bob")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, `--email "bob" is not an e-mail address`)
+	r = w.run("run", "--sim", "customer_report", "--field", "credit_limit_rr")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, `--field "credit_limit_rr": customers have no custom field of that name; did you mean "Credit Limit (R)"?`)
+	r = w.run("run", "--sim", "customer_report", "--field", "Shop Front")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, `--field "Shop Front": fields of type "Images Field" hold no value`)
+}
+
+// A script hands reader errors on unchanged, so an unreachable API exits 4
+// with the hint, as assert(reader.customers()) in a user's script does.
+func TestScriptCustomerReportAPIUnreachable(t *testing.T) {
+	w := newWorkdir(t)
+	w.useSim("http://127.0.0.1:1/v1/")
+	r := w.run("run", "customer_report")
+	expectCode(t, r, 4)
+	contains(t, r.stderr, "--offline")
 }
 
 // stockReorderWant computes the reorder rows from the simulator's records:
@@ -304,13 +331,22 @@ func TestScriptStockReorder(t *testing.T) {
 			}
 		}
 		contains(t, m.html, "<table")
-		contains(t, m.subject, strconv.Itoa(perWarehouse[name])+" products")
+		if name == "(no warehouse)" {
+			contains(t, m.subject, strconv.Itoa(perWarehouse[name])+" stock levels")
+		} else {
+			contains(t, m.subject, strconv.Itoa(perWarehouse[name])+" products")
+		}
+	}
+	contains(t, r.stdout, fmt.Sprintf("%d stock levels below their Reorder Level", len(want)))
+	contains(t, r.stdout, fmt.Sprintf("%d e-mails written to the outbox (not sent)", len(perWarehouse)))
+	if strings.Contains(r.stdout, "e-mails sent") {
+		t.Errorf("an outbox run says it sent mail:\n%s", r.stdout)
 	}
 
 	os.RemoveAll(box)
 	r = w.run("run", "stock_reorder")
 	expectCode(t, r, 0)
-	contains(t, r.stderr, fmt.Sprintf("stock_reorder: %d rows not e-mailed ((no warehouse): no warehouse order e-mail); give --fallback ADDR", perWarehouse["(no warehouse)"]))
+	contains(t, r.stderr, fmt.Sprintf("stock_reorder: %d rows not e-mailed (no warehouse order e-mail for: stock held without a warehouse); give --fallback ADDR", perWarehouse["(no warehouse)"]))
 	if n := len(outbox(t, box)); n != len(perWarehouse)-1 {
 		t.Errorf("%d messages without --fallback, want %d", n, len(perWarehouse)-1)
 	}
@@ -326,8 +362,47 @@ func TestScriptStockReorder(t *testing.T) {
 	}
 
 	r = w.run("run", "stock_reorder", "--level-field", "Reorder Levl", "--no-email")
-	expectCode(t, r, 1)
-	contains(t, r.stderr, "Reorder Level")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, `did you mean "Reorder Level"?`)
+
+	// A warehouse whose mail fails does not stop the others; the run says
+	// which failed and exits 5 (partial).
+	var cpt any
+	for _, wh := range s.Records("warehouses") {
+		if wh["name"] == "Cape Town DC" {
+			cpt = wh["id"]
+		}
+	}
+	simWrite(t, base, "PATCH", "warehouses", fmt.Sprintf(`[{"id": %v, "order_email": "not an address"}]`, cpt))
+	os.RemoveAll(box)
+	r = w.run("run", "--refresh", "stock_reorder", "--fallback", "buyer@demo-company.example")
+	expectCode(t, r, 5)
+	contains(t, r.stderr, `stock_reorder: not e-mailed: Cape Town DC (not an address): `)
+	contains(t, r.stdout, "1 failed")
+	if n := len(outbox(t, box)); n != len(perWarehouse)-1 {
+		t.Errorf("%d messages with one warehouse failing, want %d", n, len(perWarehouse)-1)
+	}
+}
+
+// simWrite sends a write straight to the simulator, to change what the seed has.
+func simWrite(t *testing.T, base, method, path, body string) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("x-api-client", "demo")
+	req.Header.Set("x-api-key", "demo-key")
+	req.Header.Set("content-type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	text, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, text)
+	}
 }
 
 // orders_per_rep_week: counts and base-currency totals per rep and ISO week
@@ -411,8 +486,8 @@ func TestScriptOrdersPerRepWeek(t *testing.T) {
 	}
 
 	r = w.run("run", "orders_per_rep_week", "--weeks", "0")
-	expectCode(t, r, 1)
-	contains(t, r.stderr, "--weeks needs a whole number of weeks")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, "--weeks must be at least 1, got 0 (try --help)")
 }
 
 // customers_missing_data: one row per active customer without a location,
@@ -462,8 +537,11 @@ func TestScriptCustomersMissingData(t *testing.T) {
 	}
 
 	r = w.run("run", "customers_missing_data", "--field", "Regoin")
-	expectCode(t, r, 1)
-	contains(t, r.stderr, "Région")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, `--field "Regoin": customers have no custom field of that name; did you mean "Région"?`)
+	r = w.run("run", "customers_missing_data", "--field", "shop_front")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, `--field "shop_front": fields of type "Images Field" hold no value to check`)
 }
 
 // form_results: one row per completed Store Visit, one column per field of
@@ -513,11 +591,54 @@ func TestScriptFormResults(t *testing.T) {
 	}
 
 	r = w.run("run", "form_results")
-	expectCode(t, r, 1)
+	expectCode(t, r, 2)
 	contains(t, r.stderr, `--form is required: the name of a custom form, one of "Store Visit", "Competitor Price Survey"`)
 	r = w.run("run", "form_results", "--form", "Store Vist")
 	expectCode(t, r, 1)
 	contains(t, r.stderr, "Store Visit")
+}
+
+// form_results: a form field named like a fixed column (date, rep, ...)
+// gets its own column instead of overwriting it. The shipped script runs
+// with a stand-in reader whose form has such fields.
+func TestScriptFormResultsColumnClash(t *testing.T) {
+	w := newWorkdir(t)
+	src := w.run("scripts", "--show", "form_results")
+	expectCode(t, src, 0)
+	w.write("form_results.lua", src.stdout)
+	w.write("clash.lua", `
+package.loaded.reader = {
+  fields = function()
+    local function f(name, typ)
+      return { form = "Audit", form_id = 7, name = name, key = name, ident = name:lower(), type = typ or "Text Field" }
+    end
+    return { f("date", "Date Time Field"), f("Rep"), f("Notes"), f("customer_code") }
+  end,
+  completed_forms = function()
+    return { { form_id = 7, date = "2026-11-02T10:00:00+02:00", customer_code = "C1", customer_name = "Shop",
+      user_id = 1, custom = { date = "2026-10-01", Rep = "Bob", Notes = "ok", customer_code = "X9" } } }
+  end,
+  users = function() return { { id = 1, display_name = "Ann" } } end,
+}
+dofile("form_results.lua")
+`)
+	r := w.run("run", "clash.lua", "--form", "Audit", "--out", "clash.csv")
+	expectCode(t, r, 0)
+	contains(t, r.stdout, `1 result of "Audit", 4 fields`)
+	rows := w.readCSV("clash.csv")
+	if len(rows) != 1 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	want := map[string]string{"customer_code": "C1", "rep": "Ann", "date (form)": "2026-10-01",
+		"Rep (form)": "Bob", "Notes": "ok", "customer_code (form)": "X9"}
+	for k, v := range want {
+		if rows[0][k] != v {
+			t.Errorf("%s = %q, want %q (row %v)", k, rows[0][k], v, rows[0])
+		}
+	}
+	if !strings.HasPrefix(rows[0]["date"], "2026-11-02") {
+		t.Errorf("date = %q, want the completed form's date", rows[0]["date"])
+	}
 }
 
 // Every shipped script answers --help by name without a config or a
@@ -526,13 +647,27 @@ func TestScriptsListedAndHelp(t *testing.T) {
 	w := newWorkdir(t)
 	r := w.run("scripts")
 	expectCode(t, r, 0)
-	for _, name := range []string{"customer_report", "stock_reorder", "orders_per_rep_week", "customers_missing_data", "form_results"} {
+	for _, name := range []string{"customer_report", "stock_reorder", "orders_per_rep_week", "customers_missing_data", "form_results", "sync_erp_reference"} {
 		contains(t, r.stdout, name+" ")
 		h := w.run("run", name, "--help")
 		expectCode(t, h, 0)
 		contains(t, h.stdout, "usage: "+name+".lua")
 		bad := w.run("run", name, "--bogus")
-		expectCode(t, bad, 1)
-		contains(t, bad.stderr, "unknown argument --bogus")
+		expectCode(t, bad, 2)
+		contains(t, bad.stderr, "unknown option --bogus (try --help)")
 	}
+}
+
+// The fields option loads the custom field names before the read; when
+// that fails the script gets nil, err like any read, so assert keeps the
+// exit code and hint of an unreachable API.
+func TestReaderFieldsOptionAPIUnreachable(t *testing.T) {
+	w := newWorkdir(t)
+	w.useSim("http://127.0.0.1:1/v1/")
+	w.write("fields.lua", `local reader = require "reader"
+assert(reader.customers{fields = {"code", "custom.Credit Limit (R)"}})
+`)
+	r := w.run("run", "fields.lua")
+	expectCode(t, r, 4)
+	contains(t, r.stderr, "--offline")
 }

@@ -237,8 +237,10 @@ func TestERPSyncDuplicateIDs(t *testing.T) {
 	}
 }
 
-// Bad arguments and files give one-line errors; a missing column is named
-// with the columns the file has.
+// Bad arguments and files give one-line errors: a mistake in the command
+// line (an unknown option, a missing value, no file, a file that cannot be
+// opened) exits 2 before any config is read; bad data in a file exits 1. A
+// missing column is named with the columns the file has.
 func TestERPSyncBadInput(t *testing.T) {
 	w := newWorkdir(t)
 	w.write("tax.csv", "code,description,pct\nT01,VAT,15\n")
@@ -247,21 +249,23 @@ func TestERPSyncBadInput(t *testing.T) {
 	for _, c := range []struct {
 		args []string
 		want []string
+		code int
 	}{
-		{nil, []string{"give --tax-file PATH, --warehouse-file PATH or both"}},
-		{[]string{"--frobnicate"}, []string{"unknown argument --frobnicate"}},
-		{[]string{"--tax-file"}, []string{"--tax-file needs a value"}},
-		{[]string{"--tax-file", "tax.csv"}, []string{`tax.csv has no column "id" (--tax-id-col); its columns are: "code", "description", "pct"`}},
+		{nil, []string{"give --tax-file PATH, --warehouse-file PATH or both"}, 2},
+		{[]string{"--frobnicate"}, []string{"unknown option --frobnicate"}, 2},
+		{[]string{"--tax-fil", "tax.csv"}, []string{"unknown option --tax-fil, did you mean --tax-file?"}, 2},
+		{[]string{"--tax-file"}, []string{"--tax-file needs a value"}, 2},
+		{[]string{"--tax-file", "missing.csv"}, []string{"--tax-file", "missing.csv"}, 2},
+		{[]string{"--tax-file", "tax.csv"}, []string{`tax.csv has no column "id" (--tax-id-col); its columns are: "code", "description", "pct"`}, 1},
 		{[]string{"--tax-file", "tax.csv", "--tax-id-col", "code", "--tax-name-col", "description", "--tax-rate-col", "rate"},
-			[]string{`has no column "rate" (--tax-rate-col); its columns are: "code", "description", "pct"`}},
+			[]string{`has no column "rate" (--tax-rate-col); its columns are: "code", "description", "pct"`}, 1},
 		{[]string{"--tax-file", "tax.csv", "--tax-id-col", "code", "--tax-name-col", "description", "--tax-rate-col", "pct", "--tax-active-col", "enabled"},
-			[]string{`has no column "enabled" (--tax-active-col)`}},
-		{[]string{"--tax-file", "bad_rate.csv"}, []string{`bad_rate.csv line 2: rate "fifteen" is not a number`, `bad_rate.csv line 3: active "perhaps" is not true or false`}},
-		{[]string{"--tax-file", "missing.csv"}, []string{"--tax-file", "missing.csv"}},
+			[]string{`has no column "enabled" (--tax-active-col)`}, 1},
+		{[]string{"--tax-file", "bad_rate.csv"}, []string{`bad_rate.csv line 2: rate "fifteen" is not a number`, `bad_rate.csv line 3: active "perhaps" is not true or false`}, 1},
 	} {
 		r := w.run(append([]string{"run", "--sim", script}, c.args...)...)
-		if r.code != 1 {
-			t.Errorf("%v: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", c.args, r.code, r.stdout, r.stderr)
+		if r.code != c.code {
+			t.Errorf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", c.args, r.code, c.code, r.stdout, r.stderr)
 			continue
 		}
 		for _, want := range c.want {
@@ -275,12 +279,24 @@ func TestERPSyncBadInput(t *testing.T) {
 	}
 }
 
+// --help and argument mistakes need no config: the script reads its
+// arguments before it requires reader or writer, which connect.
 func TestERPSyncHelp(t *testing.T) {
 	w := newWorkdir(t)
 	r := w.run("run", "--sim", w.script("sync_erp_reference.lua"), "--help")
 	expectCode(t, r, 0)
 	for _, want := range []string{"usage: sync_erp_reference.lua", "--tax-file", "--warehouse-email-col", "--apply", "in brackets"} {
 		contains(t, r.stdout, want)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+	}{{[]string{"--help"}, 0}, {[]string{"--apply=yes"}, 2}} {
+		r := w.run(append([]string{"run", "sync_erp_reference"}, c.args...)...)
+		expectCode(t, r, c.code)
+		if strings.Contains(r.stderr, "SKYNAMO_INSTANCE_NAME") {
+			t.Errorf("%v without a config asked for one:\n%s", c.args, r.stderr)
+		}
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"skynamo/skynamo/fsutil"
 )
 
 // CSV is the `csv` module: reports out, spreadsheets in.
@@ -143,38 +145,14 @@ func (m *CSV) encode(L *lua.LState) int {
 	return 1
 }
 
-func writeFileAtomic(path string, fill func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// writeFileAtomic writes an output file (csv.write, a write batch's
+// results): its folder is created, and readers such as Excel or a mail
+// attachment never see half a file.
+func writeFileAtomic(path string, fill func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	w := bufio.NewWriterSize(f, 64<<10)
-	if err := fill(w); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return fsutil.WriteFileAtomic(path, 0o644, fill)
 }
 
 // csvCell is one flattened value; only text cells are neutralized.

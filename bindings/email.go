@@ -218,7 +218,7 @@ func (m *Email) send(L *lua.LState) int {
 		if err != nil {
 			return fail(err)
 		}
-		m.opts.Notef("email %q to %s not sent (%s): written to %s", msg.Subject, strings.Join(msg.Recipients(), ", "), cfg.OutboxReason, path)
+		m.opts.Notef("email %q %s not sent (%s): written to %s", msg.Subject, recipientsNote(msg), cfg.OutboxReason, path)
 		L.Push(lua.LTrue)
 		return 1
 	}
@@ -230,6 +230,30 @@ func (m *Email) send(L *lua.LState) int {
 	}
 	L.Push(lua.LTrue)
 	return 1
+}
+
+// recipientsNote is "to a@x.com, b@x.com; cc c@x.com; bcc d@x.com" for the outbox
+// note: a user checking a dry run must see who would have been copied
+// blind, not read them as visible recipients. An address is named once.
+func recipientsNote(msg *mail.Message) string {
+	var groups []string
+	seen := map[string]bool{}
+	for _, g := range []struct {
+		label string
+		list  []*netmail.Address
+	}{{"to", msg.To}, {"cc", msg.Cc}, {"bcc", msg.Bcc}} {
+		var addrs []string
+		for _, a := range g.list {
+			if key := strings.ToLower(a.Address); !seen[key] {
+				seen[key] = true
+				addrs = append(addrs, a.Address)
+			}
+		}
+		if len(addrs) > 0 {
+			groups = append(groups, g.label+" "+strings.Join(addrs, ", "))
+		}
+	}
+	return strings.Join(groups, "; ")
 }
 
 // sendRequest is email.send's table, checked.

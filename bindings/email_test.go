@@ -155,6 +155,16 @@ func TestEmailOutbox(t *testing.T) {
 	if len(*notes) != 1 || (*notes)[0] != want {
 		t.Errorf("notes %q\nwant %q", *notes, want)
 	}
+
+	// Copies are named as such: a blind copy read as "to" would mislead
+	// the user checking who a run would have mailed.
+	if _, err := runLua(t, L, `assert(require("email").send{to = "a@x.com", cc = {"c@z.com", "A@x.com"}, bcc = "Audit <audit@z.com>", subject = "Copies", text = "t"})`); err != nil {
+		t.Fatal(err)
+	}
+	want = `email "Copies" to a@x.com; cc c@z.com; bcc audit@z.com not sent (--sim): written to `
+	if len(*notes) != 2 || !strings.HasPrefix((*notes)[1], want) {
+		t.Errorf("notes %q\nwant %q...", *notes, want)
+	}
 }
 
 func TestEmailExpectedFailures(t *testing.T) {

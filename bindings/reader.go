@@ -70,7 +70,15 @@ func (m *Reader) entityFunc(entity string) lua.LGFunction {
 			known = append(known, "form")
 		}
 		opts := newOptions(L, 1, known...)
-		proj := m.projection(L, entity, opts.stringList("fields"))
+		proj, err := m.projection(L, entity, opts.stringList("fields"))
+		if err != nil {
+			// Loading the field names failed (network, quota, auth): an
+			// expected failure like the read itself, so nil, err and the
+			// host keeps its exit code and hint.
+			L.Push(lua.LNil)
+			L.Push(lua.LString(m.onError(err)))
+			return 2
+		}
 		ro := skynamo.ReadOptions{Refresh: opts.bool("refresh", false)}
 		if v := opts.get("form"); v != lua.LNil {
 			if n, ok := v.(lua.LNumber); ok {
@@ -85,7 +93,7 @@ func (m *Reader) entityFunc(entity string) lua.LGFunction {
 		out := L.NewTable()
 		conv := newRecordConverter(L, entity)
 		conv.proj = proj
-		err := m.read.ReadEach(L.Context(), entity, ro, func(recs []skynamo.Record) {
+		err = m.read.ReadEach(L.Context(), entity, ro, func(recs []skynamo.Record) {
 			for i := range recs {
 				out.Append(conv.record(&recs[i]))
 			}
@@ -234,10 +242,12 @@ type projection struct {
 }
 
 // projection reads the fields option, refusing names the entity does not
-// have (with the closest ones), so a typo is not an empty column.
-func (m *Reader) projection(L *lua.LState, entity string, fields []string) *projection {
+// have (with the closest ones), so a typo is not an empty column. The error
+// it returns is a failure to load the field names, which the caller hands
+// to the script as nil, err.
+func (m *Reader) projection(L *lua.LState, entity string, fields []string) (*projection, error) {
 	if fields == nil {
-		return nil
+		return nil, nil
 	}
 	e, err := skynamo.LookupEntity(entity)
 	if err != nil {
@@ -263,7 +273,7 @@ func (m *Reader) projection(L *lua.LState, entity string, fields []string) *proj
 		case strings.HasPrefix(name, "custom."):
 			if fs == nil {
 				if fs, err = m.read.Fields(L.Context(), e.Name); err != nil {
-					L.RaiseError("%v", err)
+					return nil, err
 				}
 				if fs == nil {
 					L.ArgError(1, fmt.Sprintf("%s have no custom fields", e.Name))
@@ -284,7 +294,7 @@ func (m *Reader) projection(L *lua.LState, entity string, fields []string) *proj
 			L.ArgError(1, fmt.Sprintf("fields: %s have no property %q%s", e.Name, name, suggestion(skynamo.SuggestNames(name, append(names, "custom"), 3))))
 		}
 	}
-	return p
+	return p, nil
 }
 
 // customMeta is the metatable of a record's custom table: a lookup by

@@ -32,7 +32,7 @@ func TestHostOptionsCheck(t *testing.T) {
 }
 
 func TestRunCheck(t *testing.T) {
-	good := runOptions{HostOptions{Config: DefaultConfigPath}}
+	good := runOptions{HostOptions: HostOptions{Config: DefaultConfigPath}}
 	tests := []struct {
 		name string
 		opts runOptions
@@ -44,7 +44,7 @@ func TestRunCheck(t *testing.T) {
 		{"stdin", good, []string{"-"}, false},
 		{"no script", good, nil, true},
 		{"empty script path", good, []string{""}, true},
-		{"bad host flag", runOptions{HostOptions{Config: DefaultConfigPath, Concurrency: -2}}, []string{"r.lua"}, true},
+		{"bad host flag", runOptions{HostOptions: HostOptions{Config: DefaultConfigPath, Concurrency: -2}}, []string{"r.lua"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

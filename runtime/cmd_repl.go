@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 	lua "github.com/yuin/gopher-lua"
@@ -23,18 +24,25 @@ the prompt comes back.
 
 A top-level local (local c = reader.customers()) stays visible on the next
 lines: at the prompt it becomes a global of the session. Locals inside
-functions and blocks keep their usual scope.
+functions and blocks keep their usual scope. A top-level local named like
+a builtin (local table = ..., local type = ...) stays local to its input,
+with a note, so the builtin is not replaced for the rest of the session.
 
 On a terminal: line editing (arrows, Ctrl-A/Ctrl-E, Ctrl-R searches the
 history), Tab completes module names in require "...", globals, fields
 (reader.cu<Tab>, c[1].custom.<Tab> lists the instance's custom fields) and
 methods after ':'. History is kept across sessions in
-<data folder>/repl_history (lines holding a secret are not saved). Ctrl-C
-clears the line being typed; Ctrl-C while a line runs stops the session
-(exit 130). Ctrl-D on an empty line leaves with exit 0.
+<data folder>/repl_history (an input typed over several lines is one
+entry; lines holding a secret are not saved). Ctrl-C
+clears the line being typed; Ctrl-C while a line runs stops that line
+("interrupted") and the prompt comes back with the session's globals
+intact (a second Ctrl-C, if the line does not stop, ends the session with
+exit 130). Ctrl-D on an empty line leaves with exit 0.
 
 Piped input (skynamo repl < lines.lua) runs without prompts or banner and
-prints only the values; the exit code is 1 if any chunk failed, else 0.`
+prints only the values; errors name the input's line (stdin:12:); the exit
+code is 1 if any chunk failed, else 0.
+There, as for run, Ctrl-C and SIGTERM end the session (exit 130).`
 
 // replOptions are the flags of `skynamo repl`.
 type replOptions struct {
@@ -88,7 +96,7 @@ func runRepl(ctx context.Context, h *Host, app *App, opts *replOptions, input fu
 		return err
 	}
 	defer s.Close()
-	r := &repl{app: app, h: h, s: s, opts: opts}
+	r := &repl{app: app, h: h, s: s, opts: opts, builtins: snapshotBuiltins(s.L)}
 	if input == nil {
 		input = defaultInput
 	}
@@ -98,6 +106,11 @@ func runRepl(ctx context.Context, h *Host, app *App, opts *replOptions, input fu
 			err = cerr
 		}
 	}()
+	if r.interactive {
+		// A person at the terminal: Ctrl-C stops the running line, not the
+		// session. Piped input keeps run's meaning (the session ends, 130).
+		defer h.handleInterrupts(r.interrupt)()
+	}
 	return r.loop(ctx, in)
 }
 
@@ -130,7 +143,13 @@ type repl struct {
 	width       int  // the terminal's columns, for pretty.format; 0 = its default
 
 	prettyLoaded bool
-	pretty       lua.LValue // stdlib pretty.format, once required; nil until it exists
+	pretty       lua.LValue // stdlib pretty.format, once required
+
+	builtins map[string]lua.LValue // the globals at start, which a top-level local does not replace (repl_locals.go)
+
+	mu       sync.Mutex
+	stopLine context.CancelFunc // cancels the line being evaluated; nil at the prompt
+	stopping bool               // Ctrl-C has asked that line to stop
 }
 
 func (r *repl) loop(ctx context.Context, in lineReader) error {
@@ -139,6 +158,7 @@ func (r *repl) loop(ctx context.Context, in lineReader) error {
 	}
 	var pending []string
 	failed := false
+	lineNo, firstLine := 0, 1 // lines read so far; where the pending input began
 	for {
 		prompt := "> "
 		if len(pending) > 0 {
@@ -152,7 +172,7 @@ func (r *repl) loop(ctx context.Context, in lineReader) error {
 		case errors.Is(err, io.EOF):
 			if len(pending) > 0 {
 				// The input ended inside a statement: say so.
-				r.report(r.eval(strings.Join(pending, "\n")))
+				r.report(r.eval(strings.Join(pending, "\n"), firstLine))
 				failed = true
 			}
 			if failed && !r.interactive {
@@ -162,18 +182,33 @@ func (r *repl) loop(ctx context.Context, in lineReader) error {
 		case err != nil:
 			return err
 		}
+		lineNo++
 		if len(pending) == 0 && strings.TrimSpace(line) == "" {
 			continue
 		}
+		if len(pending) == 0 {
+			firstLine = lineNo
+			if r.interactive {
+				// At the prompt each input counts its own lines, as lua.c
+				// does (stdin:1: is the line just typed); piped input is a
+				// file, and its errors name the file's line.
+				firstLine = 1
+			}
+		}
 		pending = append(pending, line)
-		err = r.eval(strings.Join(pending, "\n"))
+		err = r.eval(strings.Join(pending, "\n"), firstLine)
 		if incomplete(err) {
 			continue
 		}
+		in.remember(pending)
 		pending = nil
 		var exit *exitRequest
 		if errors.As(err, &exit) || errors.As(err, &interruptedError{}) {
 			return err
+		}
+		if errors.Is(err, errLineInterrupted) {
+			fmt.Fprintln(r.h.Stderr(), "interrupted")
+			continue
 		}
 		if err != nil {
 			failed = true
@@ -196,20 +231,31 @@ func (r *repl) report(err error) {
 // ("return " + code), the way lua 5.3's prompt does, then as statements
 // with top-level locals kept (repl_locals.go). "=expr" is lua 5.1's
 // spelling of the same.
-func (r *repl) eval(code string) error {
+//
+// firstLine is the line of the input the code starts on: the chunk is
+// compiled after that many empty lines, so "stdin:12:" in a message or a
+// traceback is line 12 of what was piped in.
+func (r *repl) eval(code string, firstLine int) error {
 	if t := strings.TrimSpace(code); strings.HasPrefix(t, "=") {
 		code = "return " + t[1:]
 	}
-	proto, err := compile([]byte("return "+code), "stdin")
+	lead := strings.Repeat("\n", max(0, firstLine-1))
+	proto, err := compile([]byte(lead+"return "+code), "stdin")
 	if err != nil {
-		proto, err = compileREPL(code, "stdin")
+		var kept []string
+		proto, kept, err = compileREPL(lead+code, "stdin", r.isBuiltin)
 		if err != nil {
 			return err
 		}
+		for _, name := range kept {
+			fmt.Fprintf(r.h.Stderr(), "note: local %s stays local to this input; the builtin global %s is unchanged (pick another name to keep the value)\n", name, name)
+		}
 	}
+	stop := r.startLine()
+	defer stop()
 	results, err := r.s.call(r.s.L.NewFunctionFromProto(proto))
 	if err != nil {
-		return err
+		return r.lineError(err)
 	}
 	if len(results) == 0 {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,7 +69,7 @@ func TestExitCodes(t *testing.T) {
 		code   int
 		stdout string   // exact, when not empty
 		stderr []string // substrings
-		silent bool     // stderr must stay empty
+		silent bool     // stderr holds the summary line alone
 	}{
 		{name: "ok", src: "print('hi')", code: ExitOK, stdout: "hi\n"},
 		{name: "runtime error", src: "local x = 1\nerror('boom')\n", code: ExitScriptError,
@@ -117,11 +118,34 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("stdout %q, want %q", r.stdout, tt.stdout)
 			}
 			mustContain(t, "stderr", r.stderr, tt.stderr...)
-			if tt.silent && r.stderr != "" {
-				t.Errorf("stderr %q, want nothing", r.stderr)
+			// A run whose script started ends with the summary line, also
+			// after an error or os.exit; a usage error or a script that
+			// does not load ends with its error alone.
+			stopped := (tt.code == ExitUsage || tt.code == ExitLoad) && !strings.Contains(tt.src, "os.exit")
+			if summarized := noAPISummary.MatchString(r.stderr); summarized == stopped {
+				t.Errorf("summary printed: %v, want %v; stderr %q", summarized, !stopped, r.stderr)
+			}
+			if tt.silent && (!noAPISummary.MatchString(r.stderr) || strings.Count(r.stderr, "\n") != 1) {
+				t.Errorf("stderr %q, want the summary alone", r.stderr)
 			}
 		})
 	}
+}
+
+// noAPISummary is the last line of a run that never used the API.
+var noAPISummary = regexp.MustCompile(`(^|\n)skynamo: done in [0-9.]+s · no API requests\n$`)
+
+// beforeSummary is stderr without run's summary line, which must end it.
+func beforeSummary(t *testing.T, stderr string) string {
+	t.Helper()
+	loc := noAPISummary.FindStringIndex(stderr)
+	if loc == nil {
+		t.Fatalf("stderr does not end with the summary: %q", stderr)
+	}
+	if loc[0] < len(stderr) && stderr[loc[0]] == '\n' {
+		loc[0]++
+	}
+	return stderr[:loc[0]]
 }
 
 func TestRuntimeErrorMessageAppearsOnce(t *testing.T) {
@@ -168,7 +192,7 @@ func TestInterruptedBeforeStart(t *testing.T) {
 	c.ctx = ctx
 	r := c.lua("print('x')\nwhile true do end\n")
 	r.expect(t, ExitInterrupted)
-	if r.stderr != "skynamo: interrupted\n" {
+	if got := beforeSummary(t, r.stderr); got != "skynamo: interrupted\n" {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
@@ -252,7 +276,7 @@ print(io.stdout:close())
 	if r.stdout != want {
 		t.Errorf("stdout:\n%q\nwant:\n%q", r.stdout, want)
 	}
-	if r.stderr != "e\n" {
+	if got := beforeSummary(t, r.stderr); got != "e\n" {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }

@@ -13,9 +13,11 @@ import (
 
 const scriptsLongHelp = `
 Lists the scripts skynamo run NAME can run: the ones shipped inside the
-binary, and your own NAME.lua files in the user script folder, ./scripts
-unless SKYNAMO_SCRIPTS_DIR names another. A user script with the name of a
-shipped one overrides it: run NAME picks the user's.
+binary, and your own NAME.lua files in the user script folder: ./scripts
+unless --scripts-dir DIR or SKYNAMO_SCRIPTS_DIR (in the environment or the
+config file) names another. A user script with the name of a shipped one
+overrides it: run NAME picks the user's. A copy that is byte for byte the
+shipped script is listed once, as shipped.
 
   skynamo scripts
   skynamo run stock_reorder --help
@@ -26,11 +28,13 @@ The description is the script's first line, "-- name.lua: what it does".`
 
 // scriptsOptions are the flags of `skynamo scripts`.
 type scriptsOptions struct {
-	Show string
+	Show       string
+	ScriptsDir string
 }
 
 func (o *scriptsOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Show, "show", "", "print the source of the shipped script `NAME`, to copy and change")
+	fs.StringVar(&o.ScriptsDir, "scripts-dir", "", "`DIR` of your own scripts (default: SKYNAMO_SCRIPTS_DIR, else ./scripts)")
 }
 
 func (o *scriptsOptions) check(args []string) error {
@@ -55,17 +59,18 @@ func scriptsCommand() Command {
 				if err := opts.check(args); err != nil {
 					return err
 				}
+				dir := userScriptsDir(h, opts.ScriptsDir, nil)
 				if opts.Show != "" {
-					return runScriptsShow(h, opts.Show)
+					return runScriptsShow(h, opts.Show, dir)
 				}
-				return runScripts(h)
+				return runScripts(h, dir)
 			}
 		},
 	}
 }
 
-func runScripts(h *Host) error {
-	list, err := listScripts(h)
+func runScripts(h *Host, dir string) error {
+	list, err := listScripts(h, dir)
 	if err != nil {
 		return err
 	}
@@ -87,14 +92,14 @@ func runScripts(h *Host) error {
 // runScriptsShow prints a shipped script's source, to copy into the user
 // folder and change. It is always the shipped one, never the user's copy:
 // "--show x > scripts/x.lua" creates that copy before skynamo even starts.
-func runScriptsShow(h *Host, name string) error {
+func runScriptsShow(h *Host, name, dir string) error {
 	src, ok := scripts.Source(name)
 	if !ok {
 		var names []string
 		for _, s := range scripts.List() {
 			names = append(names, s.Name)
 		}
-		hint := "skynamo scripts lists them; your own are files in " + userScriptsDir(h)
+		hint := "skynamo scripts lists them; your own are files in " + dir
 		if c := closest(strings.TrimSuffix(name, ".lua"), names); c != "" {
 			hint = fmt.Sprintf("did you mean %s? (%s)", c, hint)
 		}

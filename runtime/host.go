@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // IO is the process's standard streams, handed in by main so that tests
@@ -15,6 +17,11 @@ type IO struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Interrupts delivers Ctrl-C (SIGINT) when main hands signals in this
+	// way: each one cancels the command's context, except while the REPL
+	// runs a line on a terminal, where it stops just that line
+	// (interrupt.go). Nil: the caller cancels the context itself.
+	Interrupts <-chan os.Signal
 }
 
 // LookupEnv reports an environment variable, with os.LookupEnv's shape: a
@@ -50,6 +57,8 @@ type Host struct {
 	in          *bufio.Reader // shared by the REPL and Lua's io.read so neither reads ahead of the other
 	out         *outWriter
 	err         *errWriter
+	interrupts  <-chan os.Signal
+	onInterrupt atomic.Pointer[func() bool] // the REPL's handler while it has one (interrupt.go)
 
 	progressOnce sync.Once
 	progress     *progress // bars or plain progress lines (progress_host.go)
@@ -59,6 +68,9 @@ type Host struct {
 	mu      sync.Mutex
 	secrets []string
 	partial []string
+	// shown is a copy of secrets that script output checks without the
+	// lock (redact.go); nil until a secret is registered.
+	shown atomic.Pointer[[]string]
 }
 
 // NewHost wraps the process's streams and environment. Nil streams read as
@@ -84,6 +96,7 @@ func NewHost(stdio IO, env LookupEnv) *Host {
 		in:          bufio.NewReader(stdio.Stdin),
 		out:         out,
 		err:         &errWriter{w: stdio.Stderr, out: out},
+		interrupts:  stdio.Interrupts,
 	}
 }
 

@@ -23,8 +23,10 @@ type script struct {
 }
 
 // loadScript reads and compiles the script at path ("-" reads standard
-// input). Failures are exit 3.
-func loadScript(h *Host, path string) (*script, error) {
+// input), or, when no such file exists, the user or shipped script of that
+// name; scriptsDir gives the user script folder, asked for only then.
+// Failures are exit 3.
+func loadScript(h *Host, path string, scriptsDir func() string) (*script, error) {
 	var src []byte
 	var err error
 	chunk, dir := path, filepath.Dir(h.Path(path))
@@ -34,7 +36,7 @@ func loadScript(h *Host, path string) (*script, error) {
 	} else {
 		src, err = os.ReadFile(h.Path(path))
 		if errors.Is(err, fs.ErrNotExist) && isScriptName(path) {
-			return loadNamed(h, path) // a user or shipped script by name (scriptfind.go)
+			return loadNamed(h, path, scriptsDir()) // a user or shipped script by name (scriptfind.go)
 		}
 	}
 	if err != nil {

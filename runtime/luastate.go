@@ -70,10 +70,17 @@ func newSession(ctx context.Context, h *Host, mods []Module, searchDir string) (
 	s.setSearchPath(searchDir)
 	// Stdlib first: a Go module that takes a stdlib name is a wiring mistake
 	// that preload reports instead of letting either shadow the other.
-	if err := preload(L, append(stdlibModules(), mods...)); err != nil {
+	std := stdlibModules()
+	if err := preload(L, append(std, mods...)); err != nil {
 		s.Close()
 		return nil, err
 	}
+	// A missing module's message lists the Go modules first, then stdlib.
+	var names []string
+	for _, m := range append(append([]Module(nil), mods...), std...) {
+		names = append(names, m.Name)
+	}
+	s.installRequire(names)
 	return s, nil
 }
 
@@ -230,7 +237,7 @@ func (s *session) errorText(v lua.LValue) (string, error) {
 	case lua.LString:
 		return string(v), nil
 	case lua.LNumber:
-		return v.String(), nil
+		return luaNumberText(v), nil
 	case *lua.LUserData:
 		if err, ok := v.Value.(error); ok {
 			return err.Error(), err

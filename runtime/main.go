@@ -53,6 +53,8 @@ func Main(ctx context.Context, args []string, stdio IO, env LookupEnv) int {
 // Run executes one command line and returns the exit code.
 func (a *App) Run(ctx context.Context, h *Host, args []string) (code int) {
 	h.Args = args
+	ctx, stopInterrupts := h.watchInterrupts(ctx)
+	defer stopInterrupts()
 	defer func() {
 		// Output that never reached the reader is a failure too: a full disk
 		// must not pass for a finished report.

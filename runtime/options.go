@@ -34,7 +34,7 @@ type HostOptions struct {
 
 // AddFlags defines the host flags on fs.
 func (o *HostOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.BoolVar(&o.Sim, "sim", false, "run against an in-process API simulator with demo data (no network, no key needed; emails go to skynamo_data/outbox)")
+	fs.BoolVar(&o.Sim, "sim", false, "run against an in-process API simulator with demo data (no network, no key needed; emails go to <data dir>/outbox)")
 	fs.StringVar(&o.Config, "config", DefaultConfigPath, "config file `PATH`")
 	fs.StringVar(&o.Key, "key", "", "use the config file's key `NAME` as the API token instead of SKYNAMO_API_KEY")
 	fs.StringVar(&o.DataDir, "data-dir", "", "`DIR` holding the cache (default: SKYNAMO_DATA_DIR, else ./skynamo_data)")
@@ -46,7 +46,7 @@ func (o *HostOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "print a line on stderr for every API request and retry (never its headers or key)")
 	fs.BoolVar(&o.Offline, "offline", false, "use the cache only, send no request (says how old each entity is)")
 	fs.IntVar(&o.MaxRequests, "max-requests", 0, "send at most `N` API requests this run, then stop with exit code 5 keeping what was pulled (0 = no limit)")
-	fs.BoolVar(&o.DryRun, "dry-run", false, "send no write: every writer apply returns its plan instead, whatever the script asks; emails go to skynamo_data/outbox")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "send no write: every writer apply returns its plan instead, whatever the script asks; emails go to <data dir>/outbox")
 }
 
 // check validates the host flags on their own; whether the config file

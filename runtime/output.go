@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/term"
 )
 
 // outWriter buffers standard output. Writes are locked because progress
@@ -58,13 +60,24 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return write()
 }
 
-// isTerminal reports whether w is a character device (a terminal). It
-// inspects the file handed in by main; it does not reach for os.Stdout.
+// isTerminal reports whether w is a terminal. It asks the terminal driver
+// (term.IsTerminal) rather than checking for a character device, since
+// /dev/null is a character device too and a cron job's stderr sent there
+// must not get live progress lines. It inspects the file handed in by
+// main; it does not reach for os.Stdout.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// drawsLive reports whether progress may be drawn in place on stderr: a
+// terminal that understands \r and ANSI erase. TERM=dumb (Emacs' shell
+// buffers, some CI logs) declares a terminal that does not, so it gets the
+// plain lines a file would.
+func drawsLive(stderrIsTerminal bool, env LookupEnv) bool {
+	if !stderrIsTerminal {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	termName, _ := env("TERM")
+	return termName != "dumb"
 }

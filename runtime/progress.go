@@ -188,22 +188,31 @@ func (t *task) live(now time.Time, bar bool) string {
 }
 
 // plainLine is the plain line due now, "" if none: one per tenth of the
-// way for long work, and one every plainEvery for work too slow to
-// reach the next tenth soon.
+// way for long work, and one every plainEvery for work too slow to reach
+// the next tenth soon, or whose size is not known yet (a pull whose first
+// page has not answered, throttled for minutes) says what it knows.
 func (t *task) plainLine(now time.Time) string {
+	if t.total > 0 && t.done >= t.total {
+		return ""
+	}
 	least := plainMinPages
 	if t.unit != "pages" {
 		least = plainMinWrites
 	}
-	if t.total < least || t.done >= t.total {
-		return ""
+	tenths := 0
+	if t.total >= least {
+		tenths = t.done * 10 / t.total
 	}
-	tenths := t.done * 10 / t.total
 	if tenths <= t.tenths && now.Sub(t.logged) < plainEvery {
 		return ""
 	}
 	t.tenths, t.logged = max(t.tenths, tenths), now
-	msg := fmt.Sprintf("%s: %s/%s %s", t.name, thousands(int64(t.done)), thousands(int64(t.total)), t.unit)
+	var msg string
+	if t.total > 0 {
+		msg = fmt.Sprintf("%s: %s/%s %s", t.name, thousands(int64(t.done)), thousands(int64(t.total)), t.unit)
+	} else {
+		msg = fmt.Sprintf("%s: %s %s so far", t.name, thousands(int64(t.done)), t.unit)
+	}
 	if t.unit == "pages" {
 		msg += fmt.Sprintf(", %s records", thousands(int64(t.records)))
 	}
@@ -216,10 +225,14 @@ func drawBar(done, total, width int) string {
 	return "▕" + strings.Repeat("█", full) + strings.Repeat("░", width-full) + "▏"
 }
 
-// fit cuts s to at most width runes, marking the cut with "…".
+// fit cuts s to at most width runes, marking the cut with "…"; no room
+// at all (a terminal one column wide) leaves nothing.
 func fit(s string, width int) string {
-	if width < 1 || utf8.RuneCountInString(s) <= width {
+	if utf8.RuneCountInString(s) <= width {
 		return s
+	}
+	if width < 1 {
+		return ""
 	}
 	r := []rune(s)
 	return string(r[:width-1]) + "…"

@@ -12,9 +12,10 @@ import (
 )
 
 // liveProgress is the host's progress display, made on first use: live
-// lines when stderr is a terminal, plain lines otherwise.
+// lines when stderr is a terminal that can redraw them, plain lines
+// otherwise.
 func (h *Host) liveProgress() *progress {
-	h.progressOnce.Do(func() { h.setProgress(isTerminal(h.err.w)) })
+	h.progressOnce.Do(func() { h.setProgress(drawsLive(isTerminal(h.err.w), h.env)) })
 	return h.progress
 }
 

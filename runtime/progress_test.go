@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -234,5 +235,92 @@ func TestApplyLine(t *testing.T) {
 	p.update(applyTask, "writes", 120, 500, 0)
 	if got, want := lastLive(out.String()), "writer  ▕██░░░░░░░░▏ 120/500 writes  60 writes/s"; got != want {
 		t.Fatalf("line %q, want %q", got, want)
+	}
+}
+
+func TestFitCutsToTheWidth(t *testing.T) {
+	tests := []struct {
+		s     string
+		width int
+		want  string
+	}{
+		{"customers", 20, "customers"},
+		{"customers", 9, "customers"},
+		{"customers", 8, "custome…"},
+		{"▕██░▏", 3, "▕█…"},
+		{"customers", 1, "…"},
+		{"customers", 0, ""},
+		{"customers", -1, ""},
+		{"", 0, ""},
+	}
+	for _, tt := range tests {
+		if got := fit(tt.s, tt.width); got != tt.want {
+			t.Errorf("fit(%q, %d) = %q, want %q", tt.s, tt.width, got, tt.want)
+		}
+	}
+}
+
+// A pull whose size is not known yet still says how far it got when it
+// goes slowly, and a known small one that crawls does too.
+func TestPlainProgressOfSlowWorkOfUnknownSize(t *testing.T) {
+	var out bytes.Buffer
+	clock := newTestClock()
+	p := newProgress(&out, &out, false)
+	p.now = clock.now
+	p.update("orders", "pages", 1, 0, 200)
+	p.update("orders", "pages", 2, 0, 400)
+	if out.Len() != 0 {
+		t.Fatalf("a quick pull printed %q", out.String())
+	}
+	clock.add(plainEvery)
+	p.update("orders", "pages", 5, 0, 1000)
+	clock.add(plainEvery / 2)
+	p.update("orders", "pages", 6, 0, 1200)
+	clock.add(plainEvery / 2)
+	p.update("orders", "pages", 7, 0, 1400)
+	p.update("users", "pages", 1, 3, 200)
+	clock.add(plainEvery)
+	p.update("users", "pages", 2, 3, 400)
+	p.finish("orders")
+	p.finish("users")
+	want := "skynamo: orders: 5 pages so far, 1,000 records\n" +
+		"skynamo: orders: 7 pages so far, 1,400 records\n" +
+		"skynamo: users: 2/3 pages, 400 records\n"
+	if got := out.String(); got != want {
+		t.Fatalf("plain lines\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestProgressIsLiveOnlyOnARealTerminal(t *testing.T) {
+	tests := []struct {
+		tty  bool
+		term string
+		want bool
+	}{
+		{true, "xterm-256color", true},
+		{true, "", true},
+		{true, "dumb", false},
+		{false, "xterm", false},
+	}
+	for _, tt := range tests {
+		env := MapEnv(map[string]string{"TERM": tt.term})
+		if got := drawsLive(tt.tty, env); got != tt.want {
+			t.Errorf("drawsLive(%v, TERM=%q) = %v, want %v", tt.tty, tt.term, got, tt.want)
+		}
+	}
+
+	// /dev/null is a character device, not a terminal: a cron job that
+	// sends stderr there gets no bars.
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer null.Close()
+	if isTerminal(null) {
+		t.Fatal("/dev/null taken for a terminal")
+	}
+	h := NewHost(IO{Stderr: null}, MapEnv(map[string]string{"TERM": "xterm"}))
+	if p := h.liveProgress(); p.tty || h.err.live.Load() != nil {
+		t.Fatal("progress on /dev/null draws live lines")
 	}
 }

@@ -26,6 +26,28 @@ func (h *Host) AddSecret(s string) {
 			h.secrets = append(h.secrets, v)
 		}
 	}
+	shown := append([]string(nil), h.secrets...)
+	h.shown.Store(&shown)
+}
+
+// redactOutput is Redact for what a script prints (print, io.write to
+// stdout and stderr): a report may print 100,000 lines, so with no secret
+// registered it costs one atomic load, and otherwise one strings.Contains
+// per secret; only a text that holds one pays for the replacement. It sees
+// one write at a time: a secret a script writes in two pieces, with two
+// io.write calls, is not caught (one io.write with several arguments is
+// checked whole).
+func (h *Host) redactOutput(s string) string {
+	shown := h.shown.Load()
+	if shown == nil {
+		return s
+	}
+	for _, sec := range *shown {
+		if strings.Contains(s, sec) {
+			return h.Redact(s)
+		}
+	}
+	return s
 }
 
 // Redact replaces every registered secret in s with "***".

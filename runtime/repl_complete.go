@@ -8,6 +8,8 @@ import (
 
 	"github.com/chzyer/readline"
 	lua "github.com/yuin/gopher-lua"
+
+	"skynamo/skynamo"
 )
 
 // Tab completion at the prompt. It looks at the text before the cursor
@@ -51,7 +53,9 @@ var (
 	pathPattern = `[A-Za-z_]\w*(?:\s*(?:\.\s*[A-Za-z_]\w*|\[\s*\d+\s*\]|\[\s*"[^"]*"\s*\]|\[\s*'[^']*'\s*\]))*`
 	requireRe   = regexp.MustCompile(`\brequire\s*\(?\s*(["'])([\w.\-]*)$`)
 	bracketRe   = regexp.MustCompile(`(?:^|[^\w.:\])"'])(` + pathPattern + `)\s*\[\s*(["'])([^"'\]]*)$`)
-	memberRe    = regexp.MustCompile(`(?:^|[^\w.:\])"'])(` + pathPattern + `)\s*([.:])\s*(\w*)$`)
+	// The typed part after "." may hold letters no identifier can
+	// (custom.Ré<Tab> for "Région"): it is matched, then rewritten.
+	memberRe    = regexp.MustCompile(`(?:^|[^\w.:\])"'])(` + pathPattern + `)\s*([.:])\s*([\p{L}\p{N}_]*)$`)
 	globalRe    = regexp.MustCompile(`(?:^|[^\w.:\])"'])([A-Za-z_]\w*)$`)
 	segmentRe   = regexp.MustCompile(`\.\s*([A-Za-z_]\w*)|\[\s*(\d+)\s*\]|\[\s*"([^"]*)"\s*\]|\[\s*'([^']*)'\s*\]`)
 	firstNameRe = regexp.MustCompile(`^[A-Za-z_]\w*`)
@@ -108,13 +112,25 @@ func (c *completer) complete(before string) completion {
 		if !ok {
 			return completion{}
 		}
-		comp := prefixed(prefix, c.keys(v, false), quote+"]")
-		if len(comp.words) == 0 {
-			// custom["credit<Tab>: one name whatever the case.
-			if names := foldMatches(prefix, c.keys(v, false)); len(names) == 1 {
-				return completion{from: m[6], repl: names[0] + quote + "]"}
+		names := c.keys(v, false)
+		comp := prefixed(prefix, names, "")
+		switch {
+		case len(comp.words) == 1:
+			comp.words[0] += quote + "]" // the one name: close the brackets too
+		case len(comp.words) == 0:
+			// custom["credit<Tab>, custom["reg<Tab>: the names that match
+			// ignoring case and accents, or by their identifier.
+			switch folded := foldMatches(prefix, names); {
+			case len(folded) == 1:
+				return completion{from: m[6], repl: folded[0] + quote + "]"}
+			case len(folded) > 1:
+				if common := commonOf(folded); common != prefix {
+					return completion{from: m[6], repl: common}
+				}
 			}
 		}
+		// Several names are listed bare: Tab again shows them without the
+		// closing quote and bracket each would otherwise carry.
 		return comp
 	}
 	if inStringOrComment(before) {
@@ -156,15 +172,21 @@ func (c *completer) member(before string, dot int, prefix string, names []string
 	case len(matches) == 1:
 		return completion{from: dot, repl: `["` + matches[0] + `"]`}
 	default:
-		common := matches[0]
-		for _, n := range matches[1:] {
-			common = commonPrefix(common, n)
-		}
-		if len(common) < len(prefix) {
+		common := commonOf(matches)
+		if len(common) < len(prefix) && len(foldPrefixed(prefix, matches)) == len(matches) {
 			common = prefix // the names differ in case only past what was typed
 		}
 		return completion{from: dot, repl: `["` + common}
 	}
+}
+
+// commonOf is the longest common prefix of names.
+func commonOf(names []string) string {
+	common := names[0]
+	for _, n := range names[1:] {
+		common = commonPrefix(common, n)
+	}
+	return common
 }
 
 // resolve follows a path like c[1].custom from the globals (or from a
@@ -286,8 +308,27 @@ func prefixed(prefix string, names []string, suffix string) completion {
 	return comp
 }
 
-// foldMatches is the names that start with prefix ignoring case.
+// foldMatches is the names that start with prefix ignoring case, or
+// whose identifier (skynamo.Identifier: "Région" -> region, "Credit Limit
+// (R)" -> credit_limit_r) starts with the prefix's, which also ignores
+// accents: reg, Ré and R all find "Région".
 func foldMatches(prefix string, names []string) []string {
+	ip := skynamo.Identifier(prefix)
+	if ip == "" {
+		return foldPrefixed(prefix, names)
+	}
+	var out []string
+	lp := strings.ToLower(prefix)
+	for _, n := range names {
+		if strings.HasPrefix(strings.ToLower(n), lp) || strings.HasPrefix(skynamo.Identifier(n), ip) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// foldPrefixed is the names that start with prefix ignoring case only.
+func foldPrefixed(prefix string, names []string) []string {
 	var out []string
 	lp := strings.ToLower(prefix)
 	for _, n := range names {

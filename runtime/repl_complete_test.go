@@ -52,7 +52,9 @@ func TestCompleteWords(t *testing.T) {
 		{`c[1].na`, "na", []string{"name"}},
 		{`c[1].custom.No`, "No", []string{"Notes"}},
 		{`c[1].custom["Cre`, "Cre", []string{`Credit Limit (R)"]`}},
-		{`c[1].custom['`, "", []string{`Credit Limit (R)']`, `Customer Type']`, `Notes']`, `Région']`}},
+		// Several names are listed clean, without the closing quote and bracket.
+		{`c[1].custom['`, "", []string{`Credit Limit (R)`, `Customer Type`, `Notes`, `Région`}},
+		{`c[1].custom["C`, "C", []string{`Credit Limit (R)`, `Customer Type`}},
 		{`obj:`, "", []string{"greet"}},
 		{`obj.si`, "si", []string{"size"}},
 		{`word:up`, "up", []string{"upper"}},
@@ -91,6 +93,16 @@ func TestCompleteRewrites(t *testing.T) {
 		{`c[1].custom.R`, `c[1].custom["Région"]`},
 		{`c[1].custom.notes`, `c[1].custom.Notes`},
 		{`c[1].custom["credit`, `c[1].custom["Credit Limit (R)"]`},
+		// By identifier, and ignoring accents: the display name is inserted.
+		{`c[1].custom.reg`, `c[1].custom["Région"]`},
+		{`c[1].custom.Ré`, `c[1].custom["Région"]`},
+		{`c[1].custom.ré`, `c[1].custom["Région"]`},
+		{`c[1].custom.credit_l`, `c[1].custom["Credit Limit (R)"]`},
+		{`c[1].custom["reg`, `c[1].custom["Région"]`},
+		{`c[1].custom["Re`, `c[1].custom["Région"]`},
+		{`c[1].custom.cu`, `c[1].custom["Customer Type"]`},
+		{`c[1].custom["cu`, `c[1].custom["Customer Type"]`},
+		{`c[1].custom["c`, `c[1].custom["C`},
 	}
 	for _, tt := range tests {
 		line := []rune(tt.line + ")")

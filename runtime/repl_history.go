@@ -4,10 +4,16 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+
+	"github.com/yuin/gopher-lua/parse"
+
+	"skynamo/skynamo/fsutil"
 )
 
 // The REPL's history lives in the user's data folder (not the temporary
@@ -106,30 +112,17 @@ func (hist *replHistory) rewrite() {
 		return
 	}
 	err := os.MkdirAll(filepath.Dir(hist.path), 0o700)
-	var tmp *os.File
 	if err == nil {
-		tmp, err = os.CreateTemp(filepath.Dir(hist.path), "."+replHistoryName+"-*")
+		err = fsutil.WriteFileAtomic(hist.path, 0o600, func(w io.Writer) error {
+			for _, e := range hist.entries {
+				if _, err := fmt.Fprintln(w, e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	if err != nil {
-		hist.fail(err)
-		return
-	}
-	w := bufio.NewWriter(tmp)
-	for _, e := range hist.entries {
-		fmt.Fprintln(w, e)
-	}
-	err = w.Flush()
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o600)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), hist.path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
 		hist.fail(err)
 		return
 	}
@@ -140,3 +133,37 @@ func (hist *replHistory) fail(err error) {
 	hist.broken = true
 	hist.h.Warnf("REPL history not saved to %s: %v", hist.path, err)
 }
+
+// historyEntries is what an input of several lines becomes in the history.
+// The line editor draws its buffer as one line and the file holds an entry
+// per line, so the lines are joined with spaces, which Lua reads the same
+// way: `function f()`, `return 42 end` comes back as
+// `function f() return 42 end`. Where spaces would change the meaning (a
+// -- comment would swallow the lines after it; a [[long string]] would
+// lose its newlines), shown by the joined text not parsing or holding a
+// long bracket, each line is kept as its own entry, as before.
+func historyEntries(lines []string) []string {
+	if len(lines) == 1 {
+		return lines
+	}
+	trimmed := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if t := strings.TrimSpace(l); t != "" {
+			trimmed = append(trimmed, t)
+		}
+	}
+	joined := strings.Join(trimmed, " ")
+	if longBracketRe.MatchString(joined) {
+		return lines
+	}
+	src := strings.TrimPrefix(joined, "=")
+	if _, err := parse.Parse(strings.NewReader(src), "history"); err != nil {
+		if _, err := parse.Parse(strings.NewReader("return "+src), "history"); err != nil {
+			return lines
+		}
+	}
+	return []string{joined}
+}
+
+// longBracketRe finds the opening of a long string or comment: [[ or [==[.
+var longBracketRe = regexp.MustCompile(`\[=*\[`)

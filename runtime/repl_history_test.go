@@ -60,3 +60,26 @@ func TestReplHistoryIsCapped(t *testing.T) {
 		t.Errorf("trimmed file mode %v", st.Mode().Perm())
 	}
 }
+
+// An input typed over several lines is one history entry, so Up brings it
+// back whole; where joining with spaces would change what it means, the
+// lines stay separate entries.
+func TestHistoryEntriesJoinAMultiLineInput(t *testing.T) {
+	tests := []struct {
+		lines []string
+		want  []string
+	}{
+		{[]string{"x = 1"}, []string{"x = 1"}},
+		{[]string{"function f()", "  return 42", "end"}, []string{"function f() return 42 end"}},
+		{[]string{"{1,", "2}"}, []string{"{1, 2}"}},
+		{[]string{"=f(", "1)"}, []string{"=f( 1)"}},
+		{[]string{"function f() -- note", "return 1 end"}, []string{"function f() -- note", "return 1 end"}},
+		{[]string{"s = [[a", "b]]"}, []string{"s = [[a", "b]]"}},
+		{[]string{"x = = ", "1"}, []string{"x = = ", "1"}}, // a syntax error stays as typed
+	}
+	for _, tt := range tests {
+		if got := historyEntries(tt.lines); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.lines, got, tt.want)
+		}
+	}
+}

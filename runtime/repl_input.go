@@ -14,13 +14,16 @@ import (
 
 // errLineCleared is Ctrl-C at the prompt: the input typed so far is
 // dropped and a fresh prompt comes back. (Ctrl-C while a line runs is a
-// signal instead and ends the session with exit 130, as it ends a run.)
+// signal instead, which stops that line: cmd_repl_interrupt.go.)
 var errLineCleared = errors.New("input cleared")
 
 // lineReader is where the REPL's input comes from: the line editor on a
 // terminal, plain lines from a pipe. readLine returns io.EOF at the end.
 type lineReader interface {
 	readLine(ctx context.Context, prompt string) (string, error)
+	// remember keeps one complete input, however many lines it took, as
+	// one history entry.
+	remember(lines []string)
 	close() error
 }
 
@@ -68,6 +71,8 @@ func (p *plainReader) readLine(ctx context.Context, prompt string) (string, erro
 	}
 }
 
+func (p *plainReader) remember([]string) {} // piped input is not history
+
 func (p *plainReader) close() error { return nil }
 
 // editReader is github.com/chzyer/readline on the terminal main handed
@@ -94,7 +99,7 @@ func newEditReader(h *Host, f *os.File, hist *replHistory, comp *completer) (*ed
 	// The terminal's cooked state while the editor has it raw. Close (on
 	// SIGTERM) may restore it while Readline's own goroutine does too.
 	var mu sync.Mutex
-	var saved *term.State
+	var saved *readline.State
 	cfg := &readline.Config{
 		Prompt:                 "> ",
 		AutoComplete:           comp,
@@ -112,7 +117,13 @@ func newEditReader(h *Host, f *os.File, hist *replHistory, comp *completer) (*ed
 			if saved != nil {
 				return nil // raw already
 			}
-			st, err := term.MakeRaw(fd)
+			// readline's raw mode, not x/term's: it keeps output
+			// post-processing (OPOST) on, so the "\n" the editor echoes for
+			// Enter, the completion list and anything else written while
+			// the terminal is raw still go back to column 0. x/term's
+			// cfmakeraw clears OPOST, and every value then started at
+			// the column where the typed line ended.
+			st, err := readline.MakeRaw(fd)
 			if err == nil {
 				saved = st
 			}
@@ -126,7 +137,7 @@ func newEditReader(h *Host, f *os.File, hist *replHistory, comp *completer) (*ed
 			}
 			st := saved
 			saved = nil
-			return term.Restore(fd, st)
+			return readline.Restore(fd, st)
 		},
 		FuncGetWidth: func() int {
 			w, _, err := term.GetSize(fd)
@@ -173,10 +184,17 @@ func (e *editReader) readLine(ctx context.Context, prompt string) (string, error
 		case res.err != nil:
 			return "", res.err
 		}
-		if e.hist.add(res.line) {
-			_ = e.rl.SaveHistory(res.line)
-		}
 		return res.line, nil
+	}
+}
+
+// remember saves a complete input as one history entry, so Up brings a
+// function typed over three lines back whole (historyEntry).
+func (e *editReader) remember(lines []string) {
+	for _, entry := range historyEntries(lines) {
+		if e.hist.add(entry) {
+			_ = e.rl.SaveHistory(entry)
+		}
 	}
 }
 

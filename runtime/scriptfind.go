@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,19 +14,36 @@ import (
 	"skynamo/skynamo"
 )
 
-// envScriptsDir names the user's own script folder. `skynamo run NAME` and
-// `skynamo scripts` both read it, so the listing shows what run would pick.
-const envScriptsDir = "SKYNAMO_SCRIPTS_DIR"
+// envScriptsDir names the user's own script folder, in the environment or
+// the config file. `skynamo run NAME` and `skynamo scripts` both read it,
+// so the listing shows what run would pick.
+const envScriptsDir = skynamo.KeyScriptsDir
 
-// defaultScriptsDir is the user's script folder when the variable is unset:
+// defaultScriptsDir is the user's script folder when nothing names one:
 // a scripts/ folder next to skynamo_data/, where people keep their own.
 const defaultScriptsDir = "scripts"
 
 // userScriptsDir is the user's script folder as they would write it
 // (relative to h.Dir unless absolute), so messages show it that way.
-func userScriptsDir(h *Host) string {
+// Precedence, as for the data folder: --scripts-dir (flag), the
+// environment's SKYNAMO_SCRIPTS_DIR, the config file's (not under --sim,
+// which reads no config), then ./scripts. An unreadable config file only
+// means its setting is not used; the commands that need the config report
+// its problems themselves.
+func userScriptsDir(h *Host, flag string, opts *HostOptions) string {
+	if flag != "" {
+		return flag
+	}
 	if d, ok := h.Getenv(envScriptsDir); ok && d != "" {
 		return d
+	}
+	if opts == nil {
+		opts = &HostOptions{}
+	}
+	if !opts.Sim {
+		if d, err := skynamo.LoadScriptsDir(userConfigInput(h, opts)); err == nil && d != "" {
+			return d
+		}
 	}
 	return defaultScriptsDir
 }
@@ -37,23 +55,25 @@ func isScriptName(s string) bool {
 	return s != "" && s != "." && s != ".." && s != "-" && !strings.ContainsAny(s, `/\`)
 }
 
-// loadNamed loads the script called name when no file of that name exists:
-// <user dir>/NAME.lua first, so a user can replace a shipped script by
-// copying and editing it, then the shipped NAME. A shipped script's chunk
-// is "scripts/NAME.lua" so its errors name the file people can look up.
-func loadNamed(h *Host, name string) (*script, error) {
+// loadNamed loads the script called name from dir, the user script folder,
+// when no file of that name exists: <dir>/NAME.lua first, so a user can
+// replace a shipped script by copying and editing it, then the shipped
+// NAME. A shipped script's chunk is "scripts/NAME.lua" so its errors name
+// the file people can look up; a user copy that is byte for byte the
+// shipped one is the shipped one.
+func loadNamed(h *Host, name, dir string) (*script, error) {
 	base := strings.TrimSuffix(name, ".lua")
-	dir := userScriptsDir(h)
+	shipped, isShipped := scripts.Source(base)
 	userPath := filepath.Join(dir, base+".lua")
 	src, err := os.ReadFile(h.Path(userPath))
 	switch {
-	case err == nil:
+	case err == nil && !(isShipped && bytes.Equal(src, shipped)):
 		return newScript(src, userPath, filepath.Dir(h.Path(userPath)))
-	case !errors.Is(err, fs.ErrNotExist):
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil, openError(h, userPath, err)
 	}
-	if src, ok := scripts.Source(base); ok {
-		return newScript(src, "scripts/"+base+".lua", h.Dir)
+	if isShipped {
+		return newScript(shipped, "scripts/"+base+".lua", h.Dir)
 	}
 	return nil, unknownScript(h, name, dir)
 }
@@ -62,7 +82,7 @@ func loadNamed(h *Host, name string) (*script, error) {
 // a shipped one, with the closest names. It keeps the exit code of a
 // missing script file (3): to a cron job both mean "nothing ran".
 func unknownScript(h *Host, name, dir string) error {
-	list, _ := listScripts(h) // an unreadable user folder only costs suggestions
+	list, _ := listScripts(h, dir) // an unreadable user folder only costs suggestions
 	names := make([]string, 0, len(list))
 	for _, s := range list {
 		names = append(names, s.Name)
@@ -95,16 +115,18 @@ type scriptEntry struct {
 	Overrides   bool // a user script that `run NAME` picks instead of the shipped one
 }
 
-// listScripts is every script run NAME can reach, user scripts first where
-// both exist, sorted by name. A missing user folder is simply empty.
-func listScripts(h *Host) ([]scriptEntry, error) {
+// listScripts is every script run NAME can reach from the user script
+// folder dir and the shipped ones, user scripts first where both exist,
+// sorted by name. A missing user folder is simply empty. A user script
+// byte for byte the shipped one (./scripts in a checkout of skynamo itself)
+// is listed once, as shipped.
+func listScripts(h *Host, dir string) ([]scriptEntry, error) {
 	shipped := map[string]bool{}
 	var out []scriptEntry
 	for _, s := range scripts.List() {
 		shipped[s.Name] = true
 		out = append(out, scriptEntry{Name: s.Name, Where: "shipped", Description: s.Description})
 	}
-	dir := userScriptsDir(h)
 	entries, err := os.ReadDir(h.Path(dir))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return out, fmt.Errorf("reading the user script folder %s: %w", dir, err)
@@ -118,6 +140,9 @@ func listScripts(h *Host) ([]scriptEntry, error) {
 		src, err := os.ReadFile(h.Path(p))
 		if err != nil {
 			return out, err
+		}
+		if s, ok := scripts.Source(name); ok && bytes.Equal(src, s) {
+			continue
 		}
 		out = append(out, scriptEntry{Name: name, Where: "user", Path: p,
 			Description: scripts.Describe(src), Overrides: shipped[name]})

@@ -37,7 +37,7 @@ func TestRunShippedByName(t *testing.T) {
 		r.expect(t, ExitOK)
 		mustContain(t, "stdout", r.stdout, "usage: customer_report.lua")
 	}
-	sc, err := loadScript(NewHost(IO{}, MapEnv(nil)), "stock_reorder")
+	sc, err := loadScript(NewHost(IO{}, MapEnv(nil)), "stock_reorder", func() string { return defaultScriptsDir })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,4 +139,54 @@ func TestScriptsOptionsCheck(t *testing.T) {
 			t.Errorf("check(%q, %v) = %v", tt.show, tt.args, err)
 		}
 	}
+}
+
+// A checkout of skynamo has the shipped scripts in ./scripts, the default
+// user folder: a byte-for-byte copy is the shipped script, listed once.
+func TestScriptsIdenticalCopyIsShipped(t *testing.T) {
+	c := newCLI(t)
+	src, _ := scripts.Source("stock_reorder")
+	c.script("scripts/stock_reorder.lua", string(src))
+	c.script("scripts/customer_report.lua", "-- customer_report.lua: changed\n")
+	r := c.run("scripts")
+	r.expect(t, ExitOK)
+	if n := strings.Count(r.stdout, "stock_reorder "); n != 1 {
+		t.Errorf("stock_reorder listed %d times:\n%s", n, r.stdout)
+	}
+	mustNotContain(t, "stdout", r.stdout, "user scripts/stock_reorder.lua")
+	mustContain(t, "stdout", r.stdout, "user scripts/customer_report.lua (overrides shipped)")
+
+	sc, err := loadScript(NewHost(IO{}, MapEnv(nil)), "stock_reorder", func() string { return "scripts" })
+	if err != nil || sc.chunk != "scripts/stock_reorder.lua" {
+		t.Errorf("chunk %v, %v", sc, err)
+	}
+}
+
+// --scripts-dir, then SKYNAMO_SCRIPTS_DIR in the environment, then in the
+// config file, then ./scripts: for scripts and run alike.
+func TestScriptsDirSources(t *testing.T) {
+	c := newCLI(t)
+	c.script("flag/weekly.lua", "-- weekly.lua: from the flag\nprint('flag')\n")
+	c.script("env/weekly.lua", "-- weekly.lua: from the environment\nprint('env')\n")
+	c.script("file/weekly.lua", "-- weekly.lua: from the config file\nprint('file')\n")
+	c.script("scripts/weekly.lua", "-- weekly.lua: from ./scripts\nprint('default')\n")
+
+	check := func(want string, args ...string) {
+		t.Helper()
+		r := c.run(append([]string{"scripts"}, args...)...)
+		r.expect(t, ExitOK)
+		mustContain(t, "stdout", r.stdout, "from "+map[string]string{"flag": "the flag", "env": "the environment",
+			"file": "the config file", "default": "./scripts"}[want])
+		r = c.run(append(append([]string{"run"}, args...), "weekly")...)
+		r.expect(t, ExitOK)
+		if r.stdout != want+"\n" {
+			t.Errorf("run %v: stdout %q, want %q", args, r.stdout, want)
+		}
+	}
+	check("default")
+	c.script(DefaultConfigPath, `{"SKYNAMO_SCRIPTS_DIR": "file"}`)
+	check("file")
+	c.env[envScriptsDir] = "env"
+	check("env")
+	check("flag", "--scripts-dir", "flag")
 }

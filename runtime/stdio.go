@@ -22,6 +22,7 @@ const stdFileType = "skynamo.stdfile"
 // stdFile is io.stdin, io.stdout or io.stderr.
 type stdFile struct {
 	name  string
+	h     *Host         // its redactor hides secrets in what is written
 	w     io.Writer     // nil when not writable
 	r     *bufio.Reader // nil when not readable
 	flush func() error  // makes written data visible
@@ -38,6 +39,7 @@ type luaIO struct {
 func (s *session) installBase() {
 	L := s.L
 	L.SetGlobal("print", L.NewFunction(s.luaPrint))
+	L.SetGlobal("tostring", L.NewFunction(luaToString))
 	L.SetGlobal("error", L.NewFunction(luaError))
 }
 
@@ -49,10 +51,10 @@ func (s *session) luaPrint(L *lua.LState) int {
 		if i > 1 {
 			b.WriteByte('\t')
 		}
-		b.WriteString(L.ToStringMeta(L.Get(i)).String())
+		b.WriteString(luaToText(L, L.Get(i)))
 	}
 	b.WriteByte('\n')
-	if _, err := io.WriteString(s.host.Stdout(), b.String()); err != nil {
+	if _, err := io.WriteString(s.host.Stdout(), s.host.redactOutput(b.String())); err != nil {
 		L.RaiseError("print: %v", err)
 	}
 	return 0
@@ -109,8 +111,8 @@ func (s *session) installIO() {
 		return ud
 	}
 	lio := &luaIO{
-		stdout: newFile(&stdFile{name: "stdout", w: h.Stdout(), flush: h.Flush}),
-		stderr: newFile(&stdFile{name: "stderr", w: h.Stderr(), flush: func() error { return nil }}),
+		stdout: newFile(&stdFile{name: "stdout", h: h, w: h.Stdout(), flush: h.Flush}),
+		stderr: newFile(&stdFile{name: "stderr", h: h, w: h.Stderr(), flush: func() error { return nil }}),
 		// Reading stdin flushes stdout first, so a prompt is on screen.
 		stdin: newFile(&stdFile{name: "stdin", r: h.Stdin(), flush: h.Flush}),
 	}
@@ -233,24 +235,39 @@ func stdFileWrite(L *lua.LState) int {
 		L.Push(lua.LString("cannot write to " + f.name))
 		return 2
 	}
-	for i := 2; i <= L.GetTop(); i++ {
-		var s string
-		switch v := L.Get(i).(type) {
-		case lua.LString:
-			s = string(v)
-		case lua.LNumber:
-			s = v.String()
-		default:
-			L.ArgError(i-1, "string expected, got "+v.Type().String())
+	// The arguments are written as one piece, so a secret is seen whole
+	// even when it comes in several of them.
+	var text string
+	if top := L.GetTop(); top == 2 {
+		text = stdWriteArg(L, 2)
+	} else {
+		var b strings.Builder
+		for i := 2; i <= top; i++ {
+			b.WriteString(stdWriteArg(L, i))
 		}
-		if _, err := io.WriteString(f.w, s); err != nil {
-			L.Push(lua.LNil)
-			L.Push(lua.LString(err.Error()))
-			return 2
-		}
+		text = b.String()
+	}
+	if _, err := io.WriteString(f.w, f.h.redactOutput(text)); err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
 	}
 	L.Push(L.Get(1))
 	return 1
+}
+
+// stdWriteArg is argument i of file:write as text: a string, or a number
+// as Lua 5.1 writes it.
+func stdWriteArg(L *lua.LState, i int) string {
+	switch v := L.Get(i).(type) {
+	case lua.LString:
+		return string(v)
+	case lua.LNumber:
+		return luaNumberText(v)
+	default:
+		L.ArgError(i-1, "string expected, got "+v.Type().String())
+		return ""
+	}
 }
 
 // file:flush() -> file | nil, message

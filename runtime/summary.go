@@ -13,8 +13,8 @@ import (
 // runStats gathers what the last line of `skynamo run` reports: the
 // requests the client sent, the records pulled from the API versus served
 // from the cache, and the writes applied. The connection fills it in when
-// a script first touches the API; a script that never does gets no
-// summary, since it has nothing to report.
+// a script first touches the API; a script that never does still gets its
+// line ("no API requests"), so a cron log always shows the run ended.
 type runStats struct {
 	mu      sync.Mutex
 	client  *skynamo.Client
@@ -43,12 +43,12 @@ func (s *runStats) applied(c bindings.ApplyCounts) {
 	s.writes = s.writes.Add(c)
 }
 
-// summary is the run's last line, "" when the run never used the API.
+// summary is the run's last line.
 func (s *runStats) summary(elapsed time.Duration) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.client == nil {
-		return ""
+		return "done in " + formatElapsed(elapsed) + " · no API requests"
 	}
 	var pulled, served int64
 	if s.syncer != nil {
@@ -101,18 +101,17 @@ func formatElapsed(d time.Duration) string {
 	return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
 }
 
-// summarizeRun makes run print its summary line once everything else is
-// said (the script's error, the partial reasons): the run's last line is
-// where cron mail and CI logs are read from. Nothing under --quiet.
-func summarizeRun(h *Host, quiet bool) {
+// summarizeRun makes run print its summary line, timed from start, once
+// everything else is said (the script's error, the partial reasons): the
+// run's last line is where cron mail and CI logs are read from. Run calls
+// it once the script has loaded, so a usage error or a script that does
+// not compile ends with its error alone. Nothing under --quiet.
+func summarizeRun(h *Host, quiet bool, start time.Time) {
 	if quiet {
 		return
 	}
-	start := time.Now()
 	h.atEnd = append(h.atEnd, func() {
-		if line := h.stats.summary(time.Since(start)); line != "" {
-			h.Progressf("%s", line)
-		}
+		h.Progressf("%s", h.stats.summary(time.Since(start)))
 	})
 }
 

@@ -323,7 +323,7 @@ func typesLiteral(s string) (string, bool) {
 // fieldName is how a ---@field line names a key: bare when it is a Lua
 // identifier, else ["Display Name"].
 func typesFieldName(key string) (string, bool) {
-	if annotationIdent(key) {
+	if isIdentifier(key) {
 		return key, true
 	}
 	q, ok := typesLiteral(key)
@@ -331,25 +331,6 @@ func typesFieldName(key string) (string, bool) {
 		return "", false
 	}
 	return "[" + q + "]", true
-}
-
-var annotationKeywords = map[string]bool{
-	"and": true, "break": true, "do": true, "else": true, "elseif": true, "end": true,
-	"false": true, "for": true, "function": true, "if": true, "in": true, "local": true,
-	"nil": true, "not": true, "or": true, "repeat": true, "return": true, "then": true,
-	"true": true, "until": true, "while": true, "goto": true,
-}
-
-func annotationIdent(s string) bool {
-	if s == "" || annotationKeywords[s] {
-		return false
-	}
-	for i, r := range s {
-		if r > unicode.MaxASCII || !(r == '_' || unicode.IsLetter(r) || i > 0 && unicode.IsDigit(r)) {
-			return false
-		}
-	}
-	return true
 }
 
 // luaQuote writes s as a Lua string literal for examples in comments.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"slices"
+
+	"skynamo/skynamo/fsutil"
 )
 
 // luaRuntimeVersion is the dialect gopher-lua speaks; the editor flags
@@ -85,27 +87,11 @@ func typesLibraryPath(luarc, dir string) string {
 	return filepath.ToSlash(dir)
 }
 
-// writeTypesFile replaces path with data through a temporary file in the
-// same folder, so an editor never reads half a file.
-func writeTypesFile(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+// writeTypesFile replaces path with data atomically, so an editor never
+// reads half a file.
+func writeTypesFile(path string, data []byte) error {
+	return fsutil.WriteFileAtomic(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	})
 }

@@ -18,6 +18,7 @@ func moduleAnnotations(names *typesClassNames) []typesFile {
 		{Name: "tables.lua", Text: tablesAnnotations},
 		{Name: "strings.lua", Text: stringsAnnotations},
 		{Name: "pretty.lua", Text: prettyAnnotations},
+		{Name: "args.lua", Text: argsAnnotations},
 	}
 }
 
@@ -613,4 +614,70 @@ function pretty.format(value, opts) end
 function pretty.print(value, opts) end
 
 return pretty
+`
+
+const argsAnnotations = `---@meta args
+-- The args module: a script's command-line options, declared once, for
+-- parsing and for the --help text.
+` + typesGeneratedNote + `
+---@class args
+local args = {}
+
+---@class args.Option
+---@field name string # without dashes: "days" is --days, opts.days; "no-email" is opts.no_email
+---@field type? "string"|"number"|"flag"|"list" # default "string"; a list repeats
+---@field default? string|number|string[] # used when the option is not given
+---@field help? string # one line for --help
+---@field metavar? string # the value's name in --help: N, PATH, ADDR
+---@field short? string # one letter: -d
+---@field required? boolean
+---@field min? number # numbers only
+---@field max? number # numbers only
+---@field integer? boolean # numbers only: whole numbers
+---@field split? string # lists only: characters that also cut a value, ",;"
+---@field choices? string[] # the values allowed
+
+---@class args.Spec
+---@field options args.Option[]
+---@field description? string # printed by --help under the usage line
+---@field notes? string # printed by --help after the options
+---@field name? string # the script's name in the usage line (default: from arg[0])
+---@field args? string # positional arguments, e.g. "FILE...": they land in opts[1..n]
+
+---Parses the script's arg (or argv). --help prints the usage and ends the
+---script (exit 0); a bad command line prints one line on stderr and ends
+---it with exit code 2.
+---@param spec args.Spec
+---@param argv? string[]
+---@return table opts
+function args.parse(spec, argv) end
+
+---Parses without printing or exiting. Returns opts; or nil, the usage text
+---and 0 when help was asked for; or nil, one line ending "(try --help)" and
+---2 for a bad command line.
+---@param spec args.Spec
+---@param argv? string[]
+---@return table? opts
+---@return string? text
+---@return integer? code
+function args.try_parse(spec, argv) end
+
+---The text --help prints.
+---@param spec args.Spec
+---@return string
+function args.usage(spec) end
+
+---The candidate nearest word (case ignored), or nil when none is near
+---enough to be a likely typo: for a "did you mean" on values the script
+---checks itself, such as a custom field's name.
+---@param word string
+---@param candidates string[]
+---@return string?
+function args.closest(word, candidates) end
+
+---Ends the script as a usage error: "skynamo: msg (try --help)" on stderr, exit code 2.
+---@param msg string
+function args.fail(msg) end
+
+return args
 `

@@ -148,6 +148,7 @@ func retryBackoff(h *Host) (func(int) time.Duration, error) {
 // scripts, so that a script dying on one exits with that error's code.
 func skynamoModules(notes *errorNotes) ModuleFactory {
 	return func(ctx context.Context, h *Host, opts *HostOptions) ([]Module, func() error, error) {
+		registerAPISecrets(h, opts)
 		lc := &lazyConnection{h: h, opts: opts}
 		mods := []Module{
 			{Name: "reader", Loader: lc.readerLoader(notes)},

@@ -40,10 +40,14 @@ func registerMailSecrets(h *Host, opts *HostOptions) {
 	}
 }
 
-// errMailNotSetUp is what sending without any mail config raises.
-var errMailNotSetUp = UsageError(
-	"set SKYNAMO_GMAIL_SENDER and SKYNAMO_GMAIL_PASSWORD (a Gmail app password), or SKYNAMO_SMTP_HOST (with _PORT, _SECURITY, _USERNAME, _PASSWORD, _FROM) for another server, in skynamo-config.json or the environment; --dry-run writes the messages to skynamo_data/outbox instead",
-	"email is not set up: no mail server is configured")
+// errMailNotSetUp is what sending without any mail config raises. It
+// names the outbox --dry-run would really use (--data-dir,
+// SKYNAMO_DATA_DIR and SKYNAMO_MAIL_OUTBOX move it).
+func errMailNotSetUp(outbox string) error {
+	return UsageError(
+		"set SKYNAMO_GMAIL_SENDER and SKYNAMO_GMAIL_PASSWORD (a Gmail app password), or SKYNAMO_SMTP_HOST (with _PORT, _SECURITY, _USERNAME, _PASSWORD, _FROM) for another server, in skynamo-config.json or the environment; --dry-run writes the messages to "+outbox+" instead",
+		"email is not set up: no mail server is configured")
+}
 
 // emailConfig loads the mail settings. --sim reads none of the user's
 // config (like the API side) and always writes to the outbox in the
@@ -54,17 +58,17 @@ func emailConfig(h *Host, opts *HostOptions) (bindings.EmailConfig, error) {
 		outbox = h.Path(dir)
 	}
 	if opts.Sim {
-		return bindings.EmailConfig{Outbox: outbox, OutboxReason: "--sim", NotConfigured: errMailNotSetUp}, nil
+		return bindings.EmailConfig{Outbox: outbox, OutboxReason: "--sim", NotConfigured: errMailNotSetUp(outbox)}, nil
 	}
 	mc, err := skynamo.LoadMailConfig(userConfigInput(h, opts))
 	if err != nil {
 		return bindings.EmailConfig{}, UsageError("see the README's \"Email\" section", "email: %v", err)
 	}
 	h.AddSecret(mc.Password)
-	cfg := bindings.EmailConfig{Settings: mc.Settings, Configured: mc.Configured, NotConfigured: errMailNotSetUp}
 	if mc.Outbox != "" { // the environment's, or the config file's
 		outbox = h.Path(mc.Outbox)
 	}
+	cfg := bindings.EmailConfig{Settings: mc.Settings, Configured: mc.Configured, NotConfigured: errMailNotSetUp(outbox)}
 	switch {
 	case opts.DryRun:
 		cfg.Outbox, cfg.OutboxReason = outbox, "--dry-run"

@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -29,5 +30,38 @@ func TestEmailConfigModes(t *testing.T) {
 	var ec ExitCoder
 	if _, err := emailConfig(bad, &HostOptions{Config: DefaultConfigPath}); !errors.As(err, &ec) || ec.ExitCode() != ExitUsage {
 		t.Errorf("a bad mail config: %v", err)
+	}
+}
+
+// TestEmailNotSetUpNamesTheRealOutbox: the hint tells the user where
+// --dry-run will write, which moves with --data-dir and SKYNAMO_DATA_DIR.
+func TestEmailNotSetUpNamesTheRealOutbox(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		opts HostOptions
+		want string
+	}{
+		{"default", nil, HostOptions{Config: DefaultConfigPath}, filepath.Join(dir, "skynamo_data", "outbox")},
+		{"--data-dir", nil, HostOptions{Config: DefaultConfigPath, DataDir: "reports"}, filepath.Join(dir, "reports", "outbox")},
+		{"SKYNAMO_DATA_DIR", map[string]string{"SKYNAMO_DATA_DIR": "/srv/skynamo"}, HostOptions{Config: DefaultConfigPath}, filepath.Join("/srv/skynamo", "outbox")},
+		{"--sim --data-dir", nil, HostOptions{Config: DefaultConfigPath, DataDir: "reports", Sim: true}, filepath.Join(dir, "reports", "outbox")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHost(IO{}, MapEnv(tc.env))
+			h.Dir = dir
+			cfg, err := emailConfig(h, &tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hinted interface{ Hint() string }
+			if !errors.As(cfg.NotConfigured, &hinted) || !strings.Contains(hinted.Hint(), "--dry-run writes the messages to "+tc.want+" instead") {
+				t.Errorf("hint %v does not name %s", cfg.NotConfigured, tc.want)
+			}
+			if !strings.Contains(tc.want, "skynamo_data") && strings.Contains(hinted.Hint(), "skynamo_data") {
+				t.Errorf("hint still names skynamo_data: %s", hinted.Hint())
+			}
+		})
 	}
 }

@@ -8,7 +8,7 @@
 --   --field NAME  add the customer custom field NAME as a column; repeat for
 --                 more. Exact display names ("Credit Limit (R)") and identifier
 --                 names (credit_limit_r) both work. Default: "Customer Type",
---                 "Credit Limit (R)" and "Région", which the demo instance has.
+--                 "Credit Limit (R)" and "Région" (those the instance has).
 --   --out PATH    where to write the CSV (default
 --                 skynamo_data/output/customer_report.csv)
 --   --email ADDR  also e-mail the report to ADDR: the CSV attached, the top
@@ -25,65 +25,72 @@
 -- the rep on the most recent order (display name), then the chosen custom
 -- fields.
 
-local function usage()
-  io.write([[
-usage: customer_report.lua [--days N] [--field NAME]... [--out PATH] [--email ADDR]...
-  --days N      look back N days (default 90)
-  --field NAME  customer custom field to add as a column (repeatable)
-  --out PATH    output CSV (default skynamo_data/output/customer_report.csv)
-  --email ADDR  e-mail the CSV and a summary to ADDR (repeatable, or a comma list)
-]])
-end
+local args = require "args"
+local opts = args.parse {
+  description = "Active customers who ordered in the last N days, as CSV, optionally e-mailed.",
+  options = {
+    { name = "days", type = "number", default = 90, min = 0, metavar = "N", help = "look back N days" },
+    {
+      name = "field", type = "list", metavar = "NAME",
+      help = 'customer custom field to add as a column (default "Customer Type", "Credit Limit (R)" '
+          .. 'and "Région", those the instance has)',
+    },
+    { name = "out", default = "skynamo_data/output/customer_report.csv", metavar = "PATH", help = "output CSV" },
+    { name = "email", type = "list", split = ",", metavar = "ADDR", help = "e-mail the CSV and a summary to ADDR" },
+  },
+}
 
-local opts = { days = 90, fields = {}, out = "skynamo_data/output/customer_report.csv", email = {} }
-local i = 1
-while i <= #arg do
-  local a = arg[i]
-  if a == "--help" or a == "-h" then
-    usage()
-    return
-  elseif a == "--days" then
-    opts.days = tonumber(arg[i + 1])
-    if not opts.days or opts.days < 0 then
-      error("--days needs a number of days, got " .. tostring(arg[i + 1]), 0)
-    end
-    i = i + 1
-  elseif a == "--field" then
-    if not arg[i + 1] then error("--field needs a custom field name", 0) end
-    opts.fields[#opts.fields + 1] = arg[i + 1]
-    i = i + 1
-  elseif a == "--out" then
-    if not arg[i + 1] then error("--out needs a file path", 0) end
-    opts.out = arg[i + 1]
-    i = i + 1
-  elseif a == "--email" then
-    if not arg[i + 1] or arg[i + 1]:match("^%s*$") then error("--email needs an e-mail address", 0) end
-    for addr in arg[i + 1]:gmatch("[^,]+") do
-      addr = addr:match("^%s*(.-)%s*$")
-      if addr ~= "" then opts.email[#opts.email + 1] = addr end
-    end
-    i = i + 1
-  else
-    error("unknown argument " .. a .. " (try --help)", 0)
+-- A mistyped address is a mistake in the command line: said now, before
+-- minutes of pulling, not by email.send at the end.
+for _, addr in ipairs(opts.email) do
+  local bare = addr:match("<([^<>]*)>%s*$") or addr
+  if not bare:match("^[^%s@]+@[^%s@]+$") then
+    args.fail(string.format("--email %q is not an e-mail address (local@domain)", addr))
   end
-  i = i + 1
 end
 
 -- Modules are loaded after the arguments are read, so --help and a
--- mistyped argument need no config and no connection.
+-- mistyped argument need no config and no connection (args needs neither).
 local reader = require "reader"
 local csv = require "csv"
 local dates = require "dates"
 local tables = require "tables"
 
-if #opts.fields == 0 then
-  opts.fields = { "Customer Type", "Credit Limit (R)", "Région" }
+-- The custom fields: each --field must be a customer field that holds a
+-- value; the defaults are kept where the instance has them. Errors from
+-- the reader are passed on as they are, so the host can give the API or
+-- config error its exit code and hint.
+local DEFAULT_FIELDS = { "Customer Type", "Credit Limit (R)", "Région" }
+local NO_VALUE = { ["Images Field"] = true, ["Signature Field"] = true, ["Sketch Field"] = true,
+  ["Divider Field"] = true, ["Label Field"] = true }
+local known, display = {}, {}
+for _, f in ipairs(assert(reader.fields("customers"))) do
+  known[f.name], known[f.key], known[f.ident] = f, f, f
+  if not NO_VALUE[f.type] then display[#display + 1] = f.name end
 end
+local chosen = opts.field
+if #chosen == 0 then
+  chosen = {}
+  for _, name in ipairs(DEFAULT_FIELDS) do
+    if known[name] then chosen[#chosen + 1] = name end
+  end
+end
+for _, name in ipairs(chosen) do
+  local f = known[name]
+  if not f then
+    local near = args.closest(name, display)
+    args.fail(string.format("--field %q: customers have no custom field of that name%s", name,
+      near and string.format('; did you mean "%s"?', near) or ""))
+  elseif NO_VALUE[f.type] then
+    args.fail(string.format("--field %q: fields of type %q hold no value to report", name, f.type))
+  end
+end
+opts.field = chosen
 
 -- Only the properties the report uses are loaded: on a 100,000-customer
 -- instance that is a third of the memory and time of whole records.
 local customer_fields = { "id", "code", "name", "active" }
-for _, name in ipairs(opts.fields) do customer_fields[#customer_fields + 1] = "custom." .. name end
+for _, name in ipairs(opts.field) do customer_fields[#customer_fields + 1] = "custom." .. name end
 local customers = assert(reader.customers { fields = customer_fields })
 local orders = assert(reader.orders {
   fields = { "customer_id", "date", "total_amount", "currency_code", "currency_rate_to_base", "user_id", "user_name" },
@@ -146,7 +153,7 @@ for _, c in ipairs(customers) do
       row.order_total = money(cents[cur])
       row.currency = cur
     end
-    for _, name in ipairs(opts.fields) do
+    for _, name in ipairs(opts.field) do
       row[name] = c.custom[name]
     end
     row._sort = base_total -- across currencies, rows sort by value in the base currency
@@ -168,7 +175,7 @@ else
   columns[#columns + 1] = "currency"
 end
 for _, col in ipairs({ "last_order_date", "last_order_rep" }) do columns[#columns + 1] = col end
-for _, name in ipairs(opts.fields) do columns[#columns + 1] = name end
+for _, name in ipairs(opts.field) do columns[#columns + 1] = name end
 
 local n = assert(csv.write(opts.out, rows, { columns = columns, excel = true }))
 print(string.format("%d customers with orders in the last %d days -> %s", n, opts.days, opts.out))
@@ -256,4 +263,8 @@ local ok, err = email.send {
   attachments = { opts.out },
 }
 if not ok then error("e-mailing the report: " .. tostring(err), 0) end
-print("e-mailed to " .. table.concat(opts.email, ", "))
+if email.config().mode == "outbox" then
+  print("e-mail to " .. table.concat(opts.email, ", ") .. " written to the outbox (not sent)")
+else
+  print("e-mailed to " .. table.concat(opts.email, ", "))
+end

@@ -15,65 +15,59 @@
 --
 -- Checked for every customer: the location (missing, or without latitude
 -- and longitude), every custom field the customer form marks required, and
--- the --field fields. One row per customer missing anything, by code: code,
+-- the --field fields. Photos, signatures and sketches (Images, Signature
+-- and Sketch fields) never come with the record, so they are not checked
+-- even when required, and --field refuses them. One row per customer missing anything, by code: code,
 -- name, missing (what is missing, "; " between), missing_count and reps (the
 -- display names of the customer's assigned users), so each rep can be sent
 -- their own list.
 
-local function usage()
-  io.write([[
-usage: customers_missing_data.lua [--field NAME]... [--no-location] [--include-inactive] [--out PATH]
-  --field NAME        customer custom field that must not be empty (repeatable)
-  --no-location       do not check the location
-  --include-inactive  check inactive customers too
-  --out PATH          output CSV (default skynamo_data/output/customers_missing_data.csv)
-]])
-end
-
-local opts = { fields = {}, location = true, inactive = false, out = "skynamo_data/output/customers_missing_data.csv" }
-local i = 1
-while i <= #arg do
-  local a = arg[i]
-  if a == "--help" or a == "-h" then
-    usage()
-    return
-  elseif a == "--field" then
-    if not arg[i + 1] or arg[i + 1] == "" then error("--field needs a customer custom field name", 0) end
-    opts.fields[#opts.fields + 1] = arg[i + 1]
-    i = i + 1
-  elseif a == "--no-location" then
-    opts.location = false
-  elseif a == "--include-inactive" then
-    opts.inactive = true
-  elseif a == "--out" then
-    if not arg[i + 1] then error("--out needs a file path", 0) end
-    opts.out = arg[i + 1]
-    i = i + 1
-  else
-    error("unknown argument " .. a .. " (try --help)", 0)
-  end
-  i = i + 1
-end
+local args = require "args"
+local opts = args.parse {
+  description = "Customers missing data that matters: no location, empty required or chosen fields.",
+  options = {
+    { name = "field", type = "list", metavar = "NAME", help = "customer custom field that must not be empty" },
+    { name = "no-location", type = "flag", help = "do not check the location" },
+    { name = "include-inactive", type = "flag", help = "check inactive customers too" },
+    { name = "out", default = "skynamo_data/output/customers_missing_data.csv", metavar = "PATH", help = "output CSV" },
+  },
+}
 
 local reader = require "reader"
 local csv = require "csv"
 local tables = require "tables"
 
+-- Fields that never hold a value the API returns: photos, signatures and
+-- sketches are not in the record, dividers and labels hold nothing. A
+-- required one would flag every customer, so they are not checked.
+local NO_VALUE = { ["Images Field"] = true, ["Signature Field"] = true, ["Sketch Field"] = true,
+  ["Divider Field"] = true, ["Label Field"] = true }
+
 -- The fields to check: required ones first, in form order, then the chosen
 -- ones not already among them. A chosen name is kept as typed so the CSV
--- says what the user asked for; a misspelt one raises in reader.customers.
-local check, seen = {}, {}
+-- says what the user asked for. Reader errors are passed on unchanged, so
+-- the host gives an API or config error its exit code and hint.
+local check, seen, known, display = {}, {}, {}, {}
 for _, f in ipairs(assert(reader.fields("customers"))) do
-  -- Dividers and labels hold nothing, whatever the form says.
-  if f.required and f.type ~= "Divider Field" and f.type ~= "Label Field" then
+  known[f.name], known[f.key], known[f.ident] = f, f, f
+  if not NO_VALUE[f.type] then display[#display + 1] = f.name end
+  if f.required and not NO_VALUE[f.type] then
     check[#check + 1] = f.key
-    seen[f.key], seen[f.ident], seen[f.name] = true, true, true
+    seen[f] = true
   end
 end
-for _, name in ipairs(opts.fields) do
-  if not seen[name] then
+for _, name in ipairs(opts.field) do
+  local f = known[name]
+  if not f then
+    local near = args.closest(name, display)
+    args.fail(string.format("--field %q: customers have no custom field of that name%s", name,
+      near and string.format('; did you mean "%s"?', near) or ""))
+  elseif NO_VALUE[f.type] then
+    args.fail(string.format("--field %q: fields of type %q hold no value to check", name, f.type))
+  end
+  if not seen[f] then
     check[#check + 1] = name
-    seen[name] = true
+    seen[f] = true
   end
 end
 
@@ -93,9 +87,9 @@ end
 
 local rows = {}
 for _, c in ipairs(customers) do
-  if c.active or opts.inactive then
+  if c.active or opts.include_inactive then
     local missing = {}
-    if opts.location and not located(c.location) then missing[#missing + 1] = "location" end
+    if not opts.no_location and not located(c.location) then missing[#missing + 1] = "location" end
     for _, name in ipairs(check) do
       if empty(c.custom[name]) then missing[#missing + 1] = name end
     end
@@ -121,6 +115,6 @@ local n = assert(csv.write(opts.out, rows, {
   columns = { "code", "name", "missing", "missing_count", "reps" }, only = true, excel = true,
 }))
 local checked = {}
-if opts.location then checked[1] = "location" end
+if not opts.no_location then checked[1] = "location" end
 for _, name in ipairs(check) do checked[#checked + 1] = name end
 print(string.format("%d customers missing data (checked: %s) -> %s", n, table.concat(checked, ", "), opts.out))

@@ -12,45 +12,21 @@
 -- One row per completed form, newest first: date (in the time zone it was
 -- filled in), customer_code, customer_name, rep (display name, else login),
 -- then one column per field of the form, in the form's order, named as the
--- form names it (a second field of the same name as "Name #<field id>"). Dividers and labels hold nothing and have no column. A field
+-- form names it (a second field of the same name as "Name #<field id>"; a
+-- field named like a fixed column, e.g. "Date", as "Date (form)").
+-- Dividers and labels hold nothing and have no column. A field
 -- with several values (multiple choice, several users) is one cell with the
 -- values joined by "; "; an address is one cell, its parts joined by ", ".
 
-local function usage()
-  io.write([[
-usage: form_results.lua --form NAME [--days N] [--out PATH]
-  --form NAME   the custom form, by name or id (required)
-  --days N      only results of the last N days (default: all)
-  --out PATH    output CSV (default skynamo_data/output/form_results_<form>.csv)
-]])
-end
-
-local opts = {}
-local i = 1
-while i <= #arg do
-  local a = arg[i]
-  if a == "--help" or a == "-h" then
-    usage()
-    return
-  elseif a == "--form" then
-    if not arg[i + 1] or arg[i + 1] == "" then error("--form needs the name of a custom form", 0) end
-    opts.form = arg[i + 1]
-    i = i + 1
-  elseif a == "--days" then
-    opts.days = tonumber(arg[i + 1])
-    if not opts.days or opts.days < 0 then
-      error("--days needs a number of days, got " .. tostring(arg[i + 1]), 0)
-    end
-    i = i + 1
-  elseif a == "--out" then
-    if not arg[i + 1] then error("--out needs a file path", 0) end
-    opts.out = arg[i + 1]
-    i = i + 1
-  else
-    error("unknown argument " .. a .. " (try --help)", 0)
-  end
-  i = i + 1
-end
+local args = require "args"
+local opts = args.parse {
+  description = "One custom form's completed results (e.g. a shelf audit) as CSV, one column per field.",
+  options = {
+    { name = "form", metavar = "NAME", help = "the custom form, by name or id (required; without it the forms are listed)" },
+    { name = "days", type = "number", min = 0, metavar = "N", help = "only results of the last N days (default: all)" },
+    { name = "out", metavar = "PATH", help = "output CSV (default skynamo_data/output/form_results_<form>.csv)" },
+  },
+}
 
 local reader = require "reader"
 local csv = require "csv"
@@ -61,7 +37,7 @@ local tables = require "tables"
 local all_fields = assert(reader.fields("completed_forms"))
 if not opts.form then
   local names = tables.unique(tables.map(all_fields, function(f) return string.format("%q", f.form) end))
-  error("--form is required: the name of a custom form, one of " .. table.concat(names, ", "), 0)
+  args.fail("--form is required: the name of a custom form, one of " .. table.concat(names, ", "))
 end
 
 -- An unknown form name fails here, with the closest names.
@@ -82,6 +58,26 @@ local fields = tables.filter(all_fields, function(f)
   return f.form_id == form_id and f.type ~= "Divider Field" and f.type ~= "Label Field"
 end)
 local form_name = fields[1] and fields[1].form or opts.form
+
+-- Each field's column: its name, unless that is one of the fixed columns
+-- (a form may well have a "Date" or "Rep" field): then "<name> (form)", so
+-- neither hides the other.
+local FIXED = { "date", "customer_code", "customer_name", "rep" }
+local taken, column = {}, {}
+for _, c in ipairs(FIXED) do taken[c] = true end
+for _, f in ipairs(fields) do
+  local name = f.key
+  if taken[name:lower()] then
+    name = name .. " (form)"
+    local n = 2
+    while taken[name:lower()] do
+      name = string.format("%s (form %d)", f.key, n)
+      n = n + 1
+    end
+  end
+  taken[name:lower()] = true
+  column[f] = name
+end
 
 local users = tables.index_by(assert(reader.users { fields = { "id", "display_name" } }), "id")
 
@@ -116,7 +112,7 @@ for _, r in ipairs(results) do
       _at = r.date and dates.parse(r.date) or 0,
     }
     for _, f in ipairs(fields) do
-      row[f.key] = cell(rawget(r.custom, f.key))
+      row[column[f]] = cell(rawget(r.custom, f.key))
     end
     rows[#rows + 1] = row
   end
@@ -124,8 +120,8 @@ end
 rows = tables.sort_by(rows, { "-_at", "customer_code" })
 for _, r in ipairs(rows) do r._at = nil end
 
-local columns = { "date", "customer_code", "customer_name", "rep" }
-for _, f in ipairs(fields) do columns[#columns + 1] = f.key end
+local columns = { unpack(FIXED) }
+for _, f in ipairs(fields) do columns[#columns + 1] = column[f] end
 
 local function slug(s)
   s = s:lower():gsub("[^%w]+", "_"):gsub("^_+", ""):gsub("_+$", "")
@@ -133,4 +129,5 @@ local function slug(s)
 end
 local out = opts.out or ("skynamo_data/output/form_results_" .. slug(form_name) .. ".csv")
 local n = assert(csv.write(out, rows, { columns = columns, only = true, excel = true }))
-print(string.format("%d results of %q, %d fields -> %s", n, form_name, #fields, out))
+print(string.format("%d result%s of %q, %d field%s -> %s", n, n == 1 and "" or "s", form_name,
+  #fields, #fields == 1 and "" or "s", out))

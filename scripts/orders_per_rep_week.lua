@@ -15,37 +15,17 @@
 -- end). Weeks start on Monday and an order counts in the week of its own
 -- date, in the time zone it was placed in.
 
-local function usage()
-  io.write([[
-usage: orders_per_rep_week.lua [--weeks N] [--out PATH]
-  --weeks N    this week and the N-1 before it (default 8)
-  --out PATH   output CSV (default skynamo_data/output/orders_per_rep_week.csv)
-]])
-end
-
-local opts = { weeks = 8, out = "skynamo_data/output/orders_per_rep_week.csv" }
-local i = 1
-while i <= #arg do
-  local a = arg[i]
-  if a == "--help" or a == "-h" then
-    usage()
-    return
-  elseif a == "--weeks" then
-    local n = tonumber(arg[i + 1])
-    if not n or n < 1 or n % 1 ~= 0 then
-      error("--weeks needs a whole number of weeks (1 or more), got " .. tostring(arg[i + 1]), 0)
-    end
-    opts.weeks = n
-    i = i + 1
-  elseif a == "--out" then
-    if not arg[i + 1] then error("--out needs a file path", 0) end
-    opts.out = arg[i + 1]
-    i = i + 1
-  else
-    error("unknown argument " .. a .. " (try --help)", 0)
-  end
-  i = i + 1
-end
+local args = require "args"
+local opts = args.parse {
+  description = "Orders per rep per ISO week, with their count and value in the base currency.",
+  options = {
+    {
+      name = "weeks", type = "number", integer = true, min = 1, default = 8, metavar = "N",
+      help = "this week and the N-1 before it",
+    },
+    { name = "out", default = "skynamo_data/output/orders_per_rep_week.csv", metavar = "PATH", help = "output CSV" },
+  },
+}
 
 local reader = require "reader"
 local csv = require "csv"

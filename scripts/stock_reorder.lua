@@ -27,17 +27,8 @@
 -- (stock_reorder_<warehouse>.csv). Under --sim nothing is sent: each message
 -- is written to skynamo_data/outbox/ as an .eml file. Without --fallback,
 -- rows no warehouse e-mail can take are counted on stderr; the CSV still
--- has them.
-
-local function usage()
-  io.write([[
-usage: stock_reorder.lua [--level-field NAME] [--fallback ADDR]... [--no-email] [--out PATH]
-  --level-field NAME  product custom field with the reorder level (default "Reorder Level")
-  --fallback ADDR     recipient for stock without a warehouse or a warehouse e-mail (repeatable)
-  --no-email          only write the CSV
-  --out PATH          output CSV (default skynamo_data/output/stock_reorder.csv)
-]])
-end
+-- has them. A message that cannot be sent does not stop the others: each
+-- failure is listed on stderr and the run exits 5 (partial).
 
 -- addresses splits "a@x; b@y, c@z" into a list.
 local function addresses(text, into)
@@ -49,50 +40,68 @@ local function addresses(text, into)
   return into
 end
 
-local opts = { field = "Reorder Level", fallback = {}, email = true, out = "skynamo_data/output/stock_reorder.csv" }
-local i = 1
-while i <= #arg do
-  local a = arg[i]
-  if a == "--help" or a == "-h" then
-    usage()
-    return
-  elseif a == "--level-field" then
-    if not arg[i + 1] or arg[i + 1] == "" then error("--level-field needs a product custom field name", 0) end
-    opts.field = arg[i + 1]
-    i = i + 1
-  elseif a == "--fallback" then
-    if not arg[i + 1] or #addresses(arg[i + 1]) == 0 then error("--fallback needs an e-mail address", 0) end
-    addresses(arg[i + 1], opts.fallback)
-    i = i + 1
-  elseif a == "--no-email" then
-    opts.email = false
-  elseif a == "--out" then
-    if not arg[i + 1] then error("--out needs a file path", 0) end
-    opts.out = arg[i + 1]
-    i = i + 1
-  else
-    error("unknown argument " .. a .. " (try --help)", 0)
+local args = require "args"
+local opts = args.parse {
+  description = "Stock below each product's reorder level per warehouse, e-mailed to each warehouse.",
+  options = {
+    {
+      name = "level-field", default = "Reorder Level", metavar = "NAME",
+      help = "product custom field with the reorder level, in base units",
+    },
+    {
+      name = "fallback", type = "list", split = ",;", metavar = "ADDR",
+      help = "recipient for stock without a warehouse or a warehouse e-mail",
+    },
+    { name = "no-email", type = "flag", help = "only write the CSV" },
+    { name = "out", default = "skynamo_data/output/stock_reorder.csv", metavar = "PATH", help = "output CSV" },
+  },
+}
+
+-- A mistyped address is a mistake in the command line: said now, not
+-- after the pulls.
+for _, addr in ipairs(opts.fallback) do
+  local bare = addr:match("<([^<>]*)>%s*$") or addr
+  if not bare:match("^[^%s@]+@[^%s@]+$") then
+    args.fail(string.format("--fallback %q is not an e-mail address (local@domain)", addr))
   end
-  i = i + 1
 end
 
 local reader = require "reader"
 local csv = require "csv"
 local tables = require "tables"
 
--- A misspelt --level-field raises here, naming the closest field names.
-local products = assert(reader.products { fields = { "id", "code", "name", "active", "order_units", "custom." .. opts.field } })
+-- --level-field must name a product field that can hold a number. Reader
+-- errors are passed on unchanged, so the host gives an API or config error
+-- its exit code and hint.
+local NO_VALUE = { ["Images Field"] = true, ["Signature Field"] = true, ["Sketch Field"] = true,
+  ["Divider Field"] = true, ["Label Field"] = true }
+do
+  local found, display = nil, {}
+  for _, f in ipairs(assert(reader.fields("products"))) do
+    if f.name == opts.level_field or f.key == opts.level_field or f.ident == opts.level_field then found = f end
+    if not NO_VALUE[f.type] then display[#display + 1] = f.name end
+  end
+  if not found then
+    local near = args.closest(opts.level_field, display)
+    args.fail(string.format("--level-field %q: products have no custom field of that name%s", opts.level_field,
+      near and string.format('; did you mean "%s"?', near) or ""))
+  elseif NO_VALUE[found.type] then
+    args.fail(string.format("--level-field %q: fields of type %q hold no value", opts.level_field, found.type))
+  end
+end
+
+local products = assert(reader.products { fields = { "id", "code", "name", "active", "order_units", "custom." .. opts.level_field } })
 local levels = assert(reader.stock_levels())
 local warehouses = tables.index_by(assert(reader.warehouses()), "id")
 
 -- reorder[product id] = {product, level}, for active products with a level.
 local reorder, multiplier = {}, {}
 for _, p in ipairs(products) do
-  local level = p.custom[opts.field]
+  local level = p.custom[opts.level_field]
   if p.active and level ~= nil then
     local n = tonumber(level)
     if not n then
-      error(string.format("product %s: %q is %q, not a number", p.code, opts.field, tostring(level)), 0)
+      error(string.format("product %s: %q is %q, not a number", p.code, opts.level_field, tostring(level)), 0)
     end
     reorder[p.id] = { product = p, level = n }
   end
@@ -135,8 +144,8 @@ rows = tables.sort_by(rows, { "warehouse", "product_code" })
 
 local columns = { "warehouse", "product_code", "product_name", "stock", "reorder_level", "shortfall" }
 local n = assert(csv.write(opts.out, rows, { columns = columns, only = true, excel = true }))
-print(string.format("%d products below their %s -> %s", n, opts.field, opts.out))
-if not opts.email or n == 0 then return end
+print(string.format("%d stock level%s below their %s -> %s", n, n == 1 and "" or "s", opts.level_field, opts.out))
+if opts.no_email or n == 0 then return end
 
 local email = require "email"
 
@@ -174,7 +183,9 @@ local groups, order = tables.group_by(rows, function(r)
   return 0
 end)
 local stem = opts.out:gsub("%.csv$", "")
-local sent, unsent = 0, 0
+-- A warehouse whose mail fails does not stop the others: the failures are
+-- listed at the end and the run exits 5 (partial), as a write does.
+local sent, unsent, failed = 0, 0, {}
 for _, key in ipairs(order) do
   local list = groups[key]
   local to, subject, name
@@ -184,20 +195,31 @@ for _, key in ipairs(order) do
     subject = string.format("Reorder: %d products below their reorder level at %s", #list, w.name)
   elseif #opts.fallback > 0 then
     to, name = opts.fallback, "other"
-    subject = string.format("Reorder: %d products below their reorder level without a warehouse e-mail", #list)
+    subject = string.format("Reorder: %d stock levels below their reorder level without a warehouse e-mail", #list)
   end
   if to then
     local path = stem .. "_" .. slug(name) .. ".csv"
     assert(csv.write(path, list, { columns = columns, only = true, excel = true }))
     local text, html = message(subject .. ".", list)
     local ok, err = email.send { to = to, subject = subject, text = text, html = html, attachments = { path } }
-    if not ok then error("e-mailing " .. table.concat(to, ", ") .. ": " .. tostring(err), 0) end
-    sent = sent + 1
+    if ok then
+      sent = sent + 1
+    else
+      failed[#failed + 1] = string.format("%s (%s): %s", name, table.concat(to, ", "), tostring(err))
+    end
   else
-    local where = tables.unique(tables.map(list, function(r) return r.warehouse end))
+    local where = tables.unique(tables.map(list, function(r)
+      return r.warehouse_id and r.warehouse or "stock held without a warehouse"
+    end))
     unsent = #list
-    io.stderr:write(string.format("stock_reorder: %d rows not e-mailed (%s: no warehouse order e-mail); give --fallback ADDR\n",
+    io.stderr:write(string.format("stock_reorder: %d rows not e-mailed (no warehouse order e-mail for: %s); give --fallback ADDR\n",
       #list, table.concat(where, ", ")))
   end
 end
-print(string.format("%d e-mails sent%s", sent, unsent > 0 and string.format(", %d rows not e-mailed", unsent) or ""))
+for _, f in ipairs(failed) do io.stderr:write("stock_reorder: not e-mailed: ", f, "\n") end
+local outbox = sent > 0 and email.config().mode == "outbox"
+print(string.format("%d e-mail%s %s%s%s", sent, sent == 1 and "" or "s",
+  outbox and "written to the outbox (not sent)" or "sent",
+  #failed > 0 and string.format(", %d failed", #failed) or "",
+  unsent > 0 and string.format(", %d rows not e-mailed", unsent) or ""))
+if #failed > 0 then os.exit(5) end

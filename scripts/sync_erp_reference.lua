@@ -1,7 +1,7 @@
 -- sync_erp_reference.lua: make Skynamo's tax rates and warehouses match the ERP's.
 --
 -- Usage:
---   skynamo run [--sim] [--dry-run] scripts/sync_erp_reference.lua
+--   skynamo run [--sim] [--dry-run] sync_erp_reference
 --       [--tax-file PATH] [--warehouse-file PATH] [--apply] [--plan-out PATH]
 --       [--tax-id-col NAME] [--tax-name-col NAME] [--tax-rate-col NAME] [--tax-active-col NAME]
 --       [--warehouse-id-col NAME] [--warehouse-name-col NAME]
@@ -39,37 +39,14 @@
 --
 -- Prints one line per change ("rename tax rate T01 (id 1): "VAT (T01)" →
 -- "VAT 15% (T01)""), then, with --apply, each item's outcome. Exit codes: 0
--- done (or nothing to change), 1 bad arguments or data (one-line message,
--- nothing written), 5 some writes failed or their outcome is unknown (see
+-- done (or nothing to change), 2 bad arguments or an ERP file that cannot
+-- be opened, 1 bad data in a file or in Skynamo (one-line message, nothing
+-- written), 5 some writes failed or their outcome is unknown (see
 -- `skynamo writes status`). The host's --dry-run wins over --apply.
-local reader = require "reader"
-local writer = require "writer"
+local args = require "args"
 local csv = require "csv"
 local tables = require "tables"
 local strings = require "strings"
-
-local function usage()
-  io.write([[
-usage: sync_erp_reference.lua [--tax-file PATH] [--warehouse-file PATH] [--apply] [--plan-out PATH]
-  --tax-file PATH              ERP tax rates CSV
-  --warehouse-file PATH        ERP warehouses CSV (at least one of the two files)
-  --tax-id-col NAME            column of the ERP id (default id)
-  --tax-name-col NAME          column of the name (default name)
-  --tax-rate-col NAME          column of the rate in percent (default rate)
-  --tax-active-col NAME        column saying whether it is active (default active; optional)
-  --warehouse-id-col NAME      (default id)
-  --warehouse-name-col NAME    (default name)
-  --warehouse-email-col NAME   column of the order e-mail (default order_email; optional)
-  --warehouse-active-col NAME  (default active; optional)
-  --apply                      write the changes; without it nothing is written
-  --plan-out PATH              plan CSV (default skynamo_data/output/erp_reference_plan.csv)
-
-Skynamo records are matched by the ERP id in brackets at the end of their name,
-"VAT 15% (T01)": missing ones are created, changed names renamed, changed rates
-re-rated, changed order e-mails updated, and records the ERP no longer has (or
-has inactive) deactivated. Records without an id in brackets are left alone.
-]])
-end
 
 -- What each ERP file holds: the option that names each column, its default,
 -- and whether the file must have it.
@@ -94,43 +71,61 @@ local KINDS = {
   },
 }
 
--- Arguments. Options take their value as the next argument or after "=".
-local opts = { apply = false, plan_out = "skynamo_data/output/erp_reference_plan.csv", files = {}, cols = {}, given = {} }
-local takes_value = { ["--plan-out"] = true }
-for _, k in ipairs(KINDS) do
-  takes_value[k.file_opt] = true
-  for _, c in ipairs(k.cols) do takes_value[c.opt] = true end
-end
+local COL_HELP = {
+  ["--tax-id-col"] = "column of the ERP id",
+  ["--tax-name-col"] = "column of the name",
+  ["--tax-rate-col"] = "column of the rate in percent",
+  ["--tax-active-col"] = "column saying whether it is active",
+  ["--warehouse-id-col"] = "column of the ERP id",
+  ["--warehouse-name-col"] = "column of the name",
+  ["--warehouse-email-col"] = "column of the order e-mail",
+  ["--warehouse-active-col"] = "column saying whether it is active",
+}
 
-local i = 1
-while i <= #arg do
-  local a, value = arg[i], nil
-  local name, inline = a:match("^(%-%-[%w-]+)=(.*)$")
-  if name then a, value = name, inline end
-  if a == "--help" or a == "-h" then
-    usage()
-    return
-  elseif a == "--apply" then
-    if value then error("--apply takes no value", 0) end
-    opts.apply = true
-  elseif takes_value[a] then
-    if not value then
-      value = arg[i + 1]
-      i = i + 1
-    end
-    if value == nil or value == "" then error(a .. " needs a value (try --help)", 0) end
-    if a == "--plan-out" then
-      opts.plan_out = value
-    else
-      opts.given[a] = value
-    end
-  else
-    error("unknown argument " .. a .. " (try --help)", 0)
+-- Arguments come first: --help and a mistyped option need no config and no
+-- connection (reader and writer connect when required).
+local options = {
+  { name = "tax-file", metavar = "PATH", help = "the ERP's tax rates as CSV" },
+  { name = "warehouse-file", metavar = "PATH", help = "the ERP's warehouses as CSV (at least one of the two files)" },
+}
+for _, k in ipairs(KINDS) do
+  for _, c in ipairs(k.cols) do
+    -- No default in the declaration: a column named on the command line
+    -- must exist, a default one only when the file needs it.
+    options[#options + 1] = { name = c.opt:sub(3), metavar = "NAME", help = string.format("%s (default %s%s)", COL_HELP[c.opt], c.default, c.required and "" or "; optional") }
   end
-  i = i + 1
+end
+options[#options + 1] = { name = "apply", type = "flag", help = "write the changes; without it nothing is written" }
+options[#options + 1] = { name = "plan-out", default = "skynamo_data/output/erp_reference_plan.csv", metavar = "PATH", help = "the plan CSV" }
+
+local parsed = args.parse {
+  description = "Make Skynamo's tax rates and warehouses match the ERP's.",
+  options = options,
+  notes = [[
+Skynamo records are matched by the ERP id in brackets at the end of their name,
+"VAT 15% (T01)": missing ones are created, changed names renamed, changed rates
+re-rated, changed order e-mails updated, and records the ERP no longer has (or
+has inactive) deactivated. Records without an id in brackets are left alone.
+The host's --dry-run wins over --apply.]],
+}
+
+-- opts.given["--tax-file"] is an option's value when it was given.
+local opts = { apply = parsed.apply, plan_out = parsed.plan_out, given = {} }
+for _, o in ipairs(options) do
+  local v = parsed[(o.name:gsub("-", "_"))]
+  if o.type == nil and o.name ~= "plan-out" and v ~= nil then opts.given["--" .. o.name] = v end
 end
 if not opts.given["--tax-file"] and not opts.given["--warehouse-file"] then
-  error("give --tax-file PATH, --warehouse-file PATH or both (try --help)", 0)
+  args.fail("give --tax-file PATH, --warehouse-file PATH or both")
+end
+-- A file that cannot be opened is a mistake in the command line.
+for _, k in ipairs(KINDS) do
+  local path = opts.given[k.file_opt]
+  if path then
+    local f, err = io.open(path, "r")
+    if not f then args.fail(k.file_opt .. ": " .. tostring(err)) end
+    f:close()
+  end
 end
 
 -- Small helpers.
@@ -237,6 +232,16 @@ local function read_erp(kind)
   return out
 end
 
+-- Both files are read and checked before anything connects: a bad file
+-- costs no API request.
+local erp_rows = {}
+for _, kind in ipairs(KINDS) do
+  if opts.given[kind.file_opt] then erp_rows[kind.key] = read_erp(kind) end
+end
+
+local reader = require "reader"
+local writer = require "writer"
+
 -- The plan.
 
 local batch = writer.batch()
@@ -258,8 +263,7 @@ end
 
 local totals = {}
 
-local function plan(kind)
-  local erp = read_erp(kind)
+local function plan(kind, erp)
   local records = assert(reader[kind.entity] { refresh = true })
 
   -- Skynamo's side, keyed by ERP id; a duplicate stops everything.
@@ -351,7 +355,7 @@ local function plan(kind)
 end
 
 for _, kind in ipairs(KINDS) do
-  if opts.given[kind.file_opt] then plan(kind) end
+  if opts.given[kind.file_opt] then plan(kind, erp_rows[kind.key]) end
 end
 
 -- Output.

@@ -91,7 +91,7 @@ func EnvMap(m map[string]string) func(string) string {
 func knownKeys() []string {
 	keys := []string{KeyInstance, KeyRegion, KeyAPIKey, KeyRefreshInterval, KeyTimeout,
 		KeyGmailSender, KeyGmailPassword, KeyAPIBase, KeyDataDir, KeyConcurrency, KeyPageSize}
-	return append(keys, mailKeys()...)
+	return append(append(keys, mailKeys()...), KeyScriptsDir)
 }
 
 // looksLikeToken says whether an unknown file key is probably a second API
@@ -114,7 +114,7 @@ func LoadConfig(in ConfigInput) (Config, []string, error) {
 	if err != nil {
 		return Config{}, nil, err
 	}
-	file, err := readConfigFile(path)
+	file, err := readConfigFile(path, in.File != "")
 	if err != nil {
 		return Config{}, nil, err
 	}

@@ -87,7 +87,7 @@ func loadLayered(in ConfigInput) (*layeredValues, error) {
 	if err != nil {
 		return nil, err
 	}
-	file, err := readConfigFile(path)
+	file, err := readConfigFile(path, in.File != "")
 	if err != nil {
 		return nil, err
 	}

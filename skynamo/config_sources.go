@@ -22,10 +22,17 @@ type configFile struct {
 	raw    map[string]json.RawMessage
 }
 
-func readConfigFile(path string) (configFile, error) {
+// readConfigFile reads the config at path. The default file may be
+// missing (the environment can hold everything), but a file the user named
+// (--config) must exist: a typo in its path would otherwise surface as
+// "SKYNAMO_INSTANCE_NAME is not set", which sends them looking elsewhere.
+func readConfigFile(path string, named bool) (configFile, error) {
 	f := configFile{path: path, raw: map[string]json.RawMessage{}}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		if named {
+			return f, fmt.Errorf("config file %s: no such file (check the --config path)", path)
+		}
 		return f, nil
 	}
 	if err != nil {

@@ -237,3 +237,18 @@ func TestConfigPrintsNoSecret(t *testing.T) {
 		t.Errorf("String() should still show what is set: %s", cfg)
 	}
 }
+
+// A config file named on the command line must exist; only the default one
+// may be missing.
+func TestLoadConfigNamedFileMissing(t *testing.T) {
+	dir := t.TempDir()
+	env := EnvMap(map[string]string{KeyInstance: "acme", KeyAPIKey: "k"})
+	if _, _, err := LoadConfig(ConfigInput{Dir: dir, Getenv: env}); err != nil {
+		t.Fatalf("default file missing, environment complete: %v", err)
+	}
+	named := filepath.Join(dir, "nope.json")
+	_, _, err := LoadConfig(ConfigInput{Dir: dir, File: named, Getenv: env})
+	if err == nil || !strings.Contains(err.Error(), named+": no such file") {
+		t.Fatalf("err = %v, want it to name %s as missing", err, named)
+	}
+}

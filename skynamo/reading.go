@@ -29,7 +29,9 @@ type Reader struct {
 	offline    bool            // the host's --offline: the cache only, no request
 	told       map[string]bool // entities whose age offline mode has reported
 
-	served atomic.Int64 // records handed out without pulling them (Served)
+	countMu sync.Mutex
+	pulled  map[string]int // records each entity's pulls received this run
+	served  atomic.Int64   // records handed out that this run did not pull (Served)
 }
 
 // NewReader reads through s; logf (nil = silent) hears about incomplete
@@ -72,7 +74,6 @@ func (r *Reader) records(ctx context.Context, entity string, refresh bool) ([]js
 		if err != nil {
 			return nil, err
 		}
-		r.served.Add(int64(len(recs)))
 		if first {
 			note := ""
 			if !state.Complete {
@@ -88,15 +89,35 @@ func (r *Reader) records(ctx context.Context, entity string, refresh bool) ([]js
 	}
 	r.refreshMu.Unlock()
 	recs, res, err := r.sync.recordsResult(ctx, entity, refresh)
-	// An incremental pull receives the changes only: the rest of what is
-	// handed out comes from the cache.
-	r.served.Add(int64(max(0, len(recs)-res.Received)))
+	if res.Received > 0 {
+		r.countMu.Lock()
+		if r.pulled == nil {
+			r.pulled = map[string]int{}
+		}
+		r.pulled[entity] += res.Received
+		r.countMu.Unlock()
+	}
 	return recs, err
 }
 
-// Served is how many records this reader handed out without pulling them
-// in the same read: from a fresh cache, the part of an incremental pull
-// that did not change, or --offline. A record read twice counts twice.
+// handed counts n records of entity given to the caller (Read, ReadEach):
+// those beyond what this run pulled of the entity came from the cache.
+// The records an incremental pull received are among those handed out,
+// so only the rest are counted; which ones exactly is not tracked, but
+// the count is the same. Records read internally (the interactions and
+// forms joined into orders, the schema, a writer's key lookups) are not
+// handed to anyone and are not counted.
+func (r *Reader) handed(entity string, n int) {
+	r.countMu.Lock()
+	defer r.countMu.Unlock()
+	r.served.Add(int64(max(0, n-r.pulled[entity])))
+}
+
+// Served is how many records Read and ReadEach handed out that this run
+// did not pull: from a fresh cache, the part of an incremental pull that
+// did not change, or --offline. A record read twice counts twice, unless
+// this run pulled it. With Syncer.Received, what a host's end-of-run
+// summary reports as pulled versus served from the cache.
 func (r *Reader) Served() int64 { return r.served.Load() }
 
 // Syncer is the syncer the reader pulls through.
@@ -164,6 +185,20 @@ func hasCustomFields(entity string) bool {
 // stay in the cache and the next run resumes from them, but a script must
 // not mistake a partial list for the whole.
 func (r *Reader) Read(ctx context.Context, entity string, opt ReadOptions) ([]Record, error) {
+	e, err := LookupEntity(entity)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := r.read(ctx, e.Name, opt)
+	if err == nil {
+		r.handed(e.Name, len(recs))
+	}
+	return recs, err
+}
+
+// read is Read without counting what it hands out.
+
+func (r *Reader) read(ctx context.Context, entity string, opt ReadOptions) ([]Record, error) {
 	e, err := LookupEntity(entity)
 	if err != nil {
 		return nil, err
@@ -238,6 +273,8 @@ func (r *Reader) ReadEach(ctx context.Context, entity string, opt ReadOptions, f
 		}
 		fs, _ = s.ForEntity(e.Name)
 	}
+	given := 0
+	defer func() { r.handed(e.Name, given) }()
 	warned, first := 0, ""
 	for start := 0; start < len(raw); start += readChunk {
 		end := min(start+readChunk, len(raw))
@@ -254,6 +291,7 @@ func (r *Reader) ReadEach(ctx context.Context, entity string, opt ReadOptions, f
 			}
 		}
 		fn(recs)
+		given += len(recs)
 	}
 	if warned > 0 {
 		r.logf("%s: %d record(s) have values kept as text, e.g. %s", e.Name, warned, first)

@@ -51,36 +51,61 @@ func TestSyncProgressPerPageThenDone(t *testing.T) {
 	}
 }
 
+// Served counts the records Read and ReadEach hand out that the run did
+// not pull: not the records read internally (joins, the schema, Raw).
 func TestReaderCountsServedAgainstPulled(t *testing.T) {
-	env := newSimEnv(t, sim.Options{Customers: 700, Users: 5}, nil)
-	r := NewReader(env.syncer, nil)
+	env := newSimEnv(t, sim.Options{Customers: 700, Users: 5, Orders: 40}, nil)
 	ctx := context.Background()
-	if _, err := r.Raw(ctx, "users"); err != nil {
-		t.Fatal(err)
-	}
-	if r.Served() != 0 || env.syncer.Received() != 5 {
-		t.Fatalf("first read: served %d, received %d", r.Served(), env.syncer.Received())
-	}
-	if _, err := r.Raw(ctx, "users"); err != nil {
-		t.Fatal(err)
-	}
-	if r.Served() != 5 || env.syncer.Received() != 5 {
-		t.Fatalf("second read: served %d, received %d", r.Served(), env.syncer.Received())
+	read := func(r *Reader, entity string) int {
+		t.Helper()
+		n := 0
+		if err := r.ReadEach(ctx, entity, ReadOptions{}, func(recs []Record) { n += len(recs) }); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
 
+	// First run: everything it hands out it pulled, however often it reads.
+	r := NewReader(env.syncer, nil)
+	users := read(r, "users")
+	read(r, "users")
+	orders := read(r, "orders")
 	if _, err := r.Raw(ctx, "customers"); err != nil {
 		t.Fatal(err)
 	}
+	if users != 5 || orders != 40 || r.Served() != 0 {
+		t.Fatalf("first run: %d users, %d orders, served %d", users, orders, r.Served())
+	}
+
+	// Second run on the same cache: what the script receives, the orders
+	// without the interactions and forms joined into them, and nothing of
+	// the customers a writer looked up with Raw.
+	r = NewReader(env.syncer, nil)
 	before := env.syncer.Received()
-	env.srv.TouchCustomers(10)
-	r.RefreshAll()
-	recs, err := r.Raw(ctx, "customers")
-	if err != nil {
+	read(r, "users")
+	read(r, "orders")
+	if _, err := r.Raw(ctx, "customers"); err != nil {
 		t.Fatal(err)
 	}
-	pulled := env.syncer.Received() - before
-	if pulled != 10 || r.Served() != 5+int64(len(recs))-10 {
-		t.Fatalf("incremental read: pulled %d, served %d of %d", pulled, r.Served(), len(recs))
+	if got := env.syncer.Received() - before; got != 0 || r.Served() != int64(users+orders) {
+		t.Fatalf("second run: pulled %d, served %d, want 0 and %d", got, r.Served(), users+orders)
+	}
+	recs, err := r.Read(ctx, "users", ReadOptions{})
+	if err != nil || r.Served() != int64(users+orders+len(recs)) {
+		t.Fatalf("Read: served %d after %d users (%v)", r.Served(), len(recs), err)
+	}
+
+	// An incremental pull: the changed records count as pulled, the rest
+	// of what is handed out as served from the cache.
+	r = NewReader(env.syncer, nil)
+	before = env.syncer.Received()
+	env.srv.TouchCustomers(10)
+	r.RefreshAll()
+	customers := read(r, "customers")
+	// --refresh pulls the form definitions (the schema) afresh too.
+	pulled := env.syncer.Received() - before - int64(len(env.srv.Records("form_definitions")))
+	if pulled != 10 || r.Served() != int64(customers)-10 {
+		t.Fatalf("incremental read: pulled %d, served %d of %d", pulled, r.Served(), customers)
 	}
 }
 

@@ -105,3 +105,56 @@ func TestChunkNameIsThePathInTheRepository(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsNameTheScriptLine runs scripts as the runtime does, as a main
+// chunk called from Go, where a hand-counted error level once ran off the
+// top of the stack and the message lost its position. A misspelt custom
+// field raises from a Go __index, as the reader's records do.
+func TestErrorsNameTheScriptLine(t *testing.T) {
+	cases := []struct{ script, want string }{
+		{"local tables = require 'tables'\nlocal r = tables.sort_by({{a = 1}}, 5)",
+			"e2.lua:2: bad argument #2 to 'sort_by' (key must be a property name or a function, got number)"},
+		{"local tables = require 'tables'\nlocal r = tables.sort_by(customers, 'custom.Regon')",
+			`e2.lua:2: bad argument #2 to 'sort_by' (customers has no custom field "Regon"; did you mean "Région"?)`},
+		{"local tables = require 'tables'\n\nlocal r = tables.join({{id = 7}}, {{id = '7'}}, 'id')",
+			"e2.lua:3: bad argument #3 to 'join' (left keys are numbers, right keys are strings; convert one side with tonumber/tostring)"},
+		{"local pretty = require 'pretty'\npretty.print({}, {row = 5})",
+			`e2.lua:2: bad argument #2 to 'print' (unknown option "row": options are rows, depth, width)`},
+		{"local strings = require 'strings'\nlocal parts = strings.split(5, ',')",
+			"e2.lua:2: bad argument #1 to 'split' (string expected, got number)"},
+		// A tail call drops the calling function's frame: the line that
+		// called that function is the nearest the script still has.
+		{"local strings = require 'strings'\nlocal function f() return strings.pad('x', 3, 'ab') end\nlocal s = f()",
+			"e2.lua:3: bad argument #3 to 'pad' (fill must be one character)"},
+	}
+	for _, c := range cases {
+		L := lua.NewState()
+		preloadModules(L)
+		custom := L.NewTable()
+		meta := L.NewTable()
+		L.SetField(meta, "__index", L.NewFunction(func(L *lua.LState) int {
+			L.RaiseError("customers has no custom field %q; did you mean \"Région\"?", L.CheckString(2))
+			return 0
+		}))
+		L.SetMetatable(custom, meta)
+		rec := L.NewTable()
+		L.SetField(rec, "custom", custom)
+		list := L.NewTable()
+		list.Append(rec)
+		L.SetGlobal("customers", list)
+		fn, err := L.Load(strings.NewReader(c.script), "e2.lua")
+		if err != nil {
+			t.Fatal(err)
+		}
+		L.Push(fn)
+		err = L.PCall(0, 0, nil)
+		var got string
+		if ae, ok := err.(*lua.ApiError); ok {
+			got = ae.Object.String()
+		}
+		if got != c.want {
+			t.Errorf("script %q:\n got: %s\nwant: %s", c.script, got, c.want)
+		}
+		L.Close()
+	}
+}

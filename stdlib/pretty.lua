@@ -11,7 +11,9 @@
 -- opts.rows rows and then "... N more rows". Other tables print as
 -- {key = value, ...} on one line when they fit opts.width, one entry per line
 -- otherwise, opts.depth levels deep, and a table that contains itself shows
--- <cycle>. Strings are quoted; numbers print as Lua prints them (3, not 3.0).
+-- <cycle>; keys that do not fit are named ("… 2 more: row_version, name")
+-- and a record's custom table is shown before other keys are cut. Strings
+-- are quoted; numbers print as Lua 5.1 prints them (7557594.07, 0.3, 3).
 --
 -- Tables are read raw (next, rawget): a record's custom table raises for a
 -- name no form defines, and printing must never trip that. Only the rows
@@ -26,21 +28,41 @@ local format, rep, concat = string.format, string.rep, table.concat
 -- start from a stale key left by an earlier loop and see nothing.
 local DEFAULTS = { rows = 20, depth = 3, width = 100 }
 local MAX_CELL = 40 -- widest table cell, in characters
+local MAX_NAMES = 50 -- hidden keys named after "… N more:"
 
--- check_opts raises at the script's line (level 4 in gopher-lua's
--- counting: error's caller, check_opts's caller, then its caller).
+local getinfo = debug.getinfo
+local SELF = getinfo(1, "S").source -- "stdlib/pretty.lua"
+
+-- caller is "file:line: " of the innermost frame outside this file, the
+-- script's line that called format or print. Walking the stack names it
+-- however deep the check sits; error() levels count Go frames and tail
+-- calls differently in gopher-lua than in PUC Lua.
+local function caller()
+  for level = 2, 100 do
+    local info = getinfo(level, "Sl")
+    if info == nil then break end
+    local src, line = info.source, info.currentline
+    if src and src ~= "" and line and line > 0 and src ~= SELF then
+      return (src:gsub("^@", "")) .. ":" .. line .. ": "
+    end
+  end
+  return ""
+end
+
+local function bad(fname, msg)
+  error(caller() .. format("bad argument #2 to '%s' (%s)", fname, msg), 0)
+end
+
 local function check_opts(fname, opts)
   if opts == nil then return DEFAULTS end
-  if type(opts) ~= "table" then
-    error(format("bad argument #2 to '%s' (options table expected, got %s)", fname, type(opts)), 4)
-  end
+  if type(opts) ~= "table" then bad(fname, "options table expected, got " .. type(opts)) end
   local out = {}
   for k, v in next, opts, nil do
     if DEFAULTS[k] == nil then
-      error(format("bad argument #2 to '%s' (unknown option %q: options are rows, depth, width)", fname, tostring(k)), 4)
+      bad(fname, format("unknown option %q: options are rows, depth, width", tostring(k)))
     end
     if type(v) ~= "number" or v < 1 or v % 1 ~= 0 then
-      error(format("bad argument #2 to '%s' (%s must be a whole number >= 1)", fname, k), 4)
+      bad(fname, format("%s must be a whole number >= 1", k))
     end
     out[k] = v
   end
@@ -85,10 +107,26 @@ local function quote(s)
   end) .. '"'
 end
 
+-- 1/0, not math.huge: gopher-lua's math.huge is the largest finite float.
+local huge = 1 / 0
+
+-- number_text writes numbers as Lua 5.1 does (%.14g: 7557594.07, 0.3),
+-- where gopher-lua's tostring gives Go's shortest form (7.55759407e+06,
+-- 0.30000000000000004). Whole numbers print in full (an id or a total of
+-- 1e15 is not rounded to 14 digits) and without ".0".
+local function number_text(v)
+  if v ~= v then return "nan" end
+  if v == huge then return "inf" end
+  if v == -huge then return "-inf" end
+  if v % 1 == 0 and v > -2 ^ 53 and v < 2 ^ 53 then return format("%d", v) end
+  return format("%.14g", v)
+end
+
 local function scalar(v)
   local t = type(v)
   if t == "string" then return quote(v) end
-  if t == "number" or t == "boolean" or t == "nil" then return tostring(v) end
+  if t == "number" then return number_text(v) end
+  if t == "boolean" or t == "nil" then return tostring(v) end
   if t == "userdata" then
     local ok, s = pcall(tostring, v) -- __tostring may raise
     return ok and s or "<userdata>"
@@ -129,21 +167,49 @@ local function table_text(t, o, depth, indent, ancestors)
     parts[np] = value(rawget(t, i), o, depth + 1, indent + 2, ancestors)
   end
   local more = n - shown
-  local k, v = next(t, n > 0 and n or nil)
+  -- The named keys in table order, as many as rows leaves room for. A
+  -- record's custom fields are what people look for, so "custom" is shown
+  -- ahead of the keys that would push it out, and the keys left out are
+  -- named, never just counted.
+  local keys, nk = {}, 0
+  local k = next(t, n > 0 and n or nil)
   while k ~= nil do
     if not (type(k) == "number" and k >= 1 and k <= n and k % 1 == 0) then
-      if shown < o.rows then
-        shown = shown + 1
-        np = np + 1
-        parts[np] = key_text(k) .. " = " .. value(v, o, depth + 1, indent + 2, ancestors)
-      else
-        more = more + 1
+      nk = nk + 1
+      keys[nk] = k
+    end
+    k = next(t, k)
+  end
+  local room = o.rows - shown
+  local nshow = nk < room and nk or room
+  if nshow > 0 and nk > nshow then
+    for i = nshow + 1, nk do
+      if keys[i] == "custom" then
+        table.remove(keys, i)
+        table.insert(keys, nshow, "custom")
+        break
       end
     end
-    k, v = next(t, k)
+  end
+  for i = 1, nshow do
+    np = np + 1
+    parts[np] = key_text(keys[i]) .. " = " .. value(rawget(t, keys[i]), o, depth + 1, indent + 2, ancestors)
   end
   ancestors[t] = nil
-  if more > 0 then
+  local hidden = nk - nshow
+  if hidden > 0 then
+    local names = {}
+    if more > 0 then names[1] = format("%d item%s", more, more == 1 and "" or "s") end
+    for i = nshow + 1, nk do
+      if #names == MAX_NAMES then
+        names[#names + 1] = "…"
+        break
+      end
+      names[#names + 1] = key_text(keys[i])
+    end
+    np = np + 1
+    parts[np] = format("… %d more: %s", more + hidden, truncate(concat(names, ", "), o.width))
+  elseif more > 0 then
     np = np + 1
     parts[np] = format("… %d more", more)
   end

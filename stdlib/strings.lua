@@ -12,9 +12,33 @@
 
 local M = {}
 
+local getinfo = debug.getinfo
+local SELF = getinfo(1, "S").source -- "stdlib/strings.lua"
+
+-- caller is "file:line: " of the innermost frame outside this file, the
+-- script's line that called a helper. Walking the stack names it however
+-- deep the check sits; error() levels count Go frames and tail calls
+-- differently in gopher-lua than in PUC Lua.
+local function caller()
+  for level = 2, 100 do
+    local info = getinfo(level, "Sl")
+    if info == nil then break end
+    local src, line = info.source, info.currentline
+    if src and src ~= "" and line and line > 0 and src ~= SELF then
+      return (src:gsub("^@", "")) .. ":" .. line .. ": "
+    end
+  end
+  return ""
+end
+
+-- bad raises "script.lua:12: bad argument #n to 'fname' (msg)".
+local function bad(fname, n, msg)
+  error(caller() .. string.format("bad argument #%d to '%s' (%s)", n, fname, msg), 0)
+end
+
 local function check_string(fname, n, v)
   if type(v) ~= "string" then
-    error(string.format("bad argument #%d to '%s' (string expected, got %s)", n, fname, type(v)), 3)
+    bad(fname, n, "string expected, got " .. type(v))
   end
 end
 
@@ -25,7 +49,7 @@ function M.split(s, sep)
   check_string("split", 1, s)
   check_string("split", 2, sep)
   if sep == "" then
-    error("bad argument #2 to 'split' (separator must not be empty)", 2)
+    bad("split", 2, "separator must not be empty")
   end
   local out, start = {}, 1
   while true do
@@ -82,16 +106,16 @@ end
 function M.pad(v, width, fill, align)
   local s = tostring(v)
   if type(width) ~= "number" then
-    error("bad argument #2 to 'pad' (number expected, got " .. type(width) .. ")", 2)
+    bad("pad", 2, "number expected, got " .. type(width))
   end
   fill = fill or " "
   check_string("pad", 3, fill)
   if width_of(fill) ~= 1 then
-    error("bad argument #3 to 'pad' (fill must be one character)", 2)
+    bad("pad", 3, "fill must be one character")
   end
   align = align or "left"
   if align ~= "left" and align ~= "right" then
-    error("bad argument #4 to 'pad' (align must be \"left\" or \"right\")", 2)
+    bad("pad", 4, 'align must be "left" or "right"')
   end
   local missing = width - width_of(s)
   if missing <= 0 then

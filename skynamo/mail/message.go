@@ -11,6 +11,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	netmail "net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -222,23 +223,84 @@ func attachmentPart(a Attachment) (entity, error) {
 	if value == "" {
 		return entity{}, fmt.Errorf("attachment %s: content type %q cannot be written", name, ctype)
 	}
+	// Old clients read the RFC 2047 name=, current ones RFC 2231's filename*.
+	const dispositionStart = "Content-Disposition: attachment; "
 	var disposition string
 	if isASCII(name) {
 		value += "; name=" + quote(name)
-		disposition = "attachment; filename=" + quote(name)
+		disposition = "filename=" + quote(name)
 	} else {
-		// Old clients read the RFC 2047 name=, current ones RFC 2231's filename*.
-		value += "; name=\"" + mime.BEncoding.Encode("UTF-8", name) + "\""
-		disposition = "attachment; filename*=UTF-8''" + percentEncode(name)
+		value += "; name=\"" + strings.Join(bEncodeWords(name), " ") + "\""
+		disposition = "filename*=UTF-8''" + percentEncode(name)
+	}
+	if len(dispositionStart)+len(disposition) > headerLimit {
+		disposition = continuedParam("filename", name)
 	}
 	return entity{
 		header: [][2]string{
 			{"Content-Type", value},
-			{"Content-Disposition", disposition},
+			{"Content-Disposition", "attachment; " + disposition},
 			{"Content-Transfer-Encoding", "base64"},
 		},
 		body: base64Lines(a.Data),
 	}, nil
+}
+
+// continuedParam writes a long parameter as RFC 2231 continuations:
+// sections filename*0*, filename*1*, ..., the first naming the charset,
+// each small enough for a folded line of its own. A section never splits
+// a character's bytes, since some readers decode the sections one by one.
+func continuedParam(attr, value string) string {
+	var sections []string
+	var cur strings.Builder
+	room := func(n int) int {
+		head := len(" " + attr + "*" + strconv.Itoa(n) + "*=" + ";")
+		if n == 0 {
+			head += len("UTF-8''")
+		}
+		return headerLimit - head
+	}
+	for _, r := range value {
+		enc := percentEncode(string(r))
+		if cur.Len() > 0 && cur.Len()+len(enc) > room(len(sections)) {
+			sections = append(sections, cur.String())
+			cur.Reset()
+		}
+		cur.WriteString(enc)
+	}
+	sections = append(sections, cur.String())
+	parts := make([]string, len(sections))
+	for n, sec := range sections {
+		charset := ""
+		if n == 0 {
+			charset = "UTF-8''"
+		}
+		parts[n] = attr + "*" + strconv.Itoa(n) + "*=" + charset + sec
+	}
+	return strings.Join(parts, "; ")
+}
+
+// bEncodeWords is s as RFC 2047 B-encoded words short enough that one
+// fits a folded line with ` name="` before it and `";` after, cut between
+// characters (mime.BEncoding makes words of up to 75 characters, too long
+// for that, and the folding happens in the spaces between them).
+func bEncodeWords(s string) []string {
+	const prefix, suffix = "=?UTF-8?b?", "?="
+	const maxBytes = (76 - len(` name="`) - len(`";`) - len(prefix) - len(suffix)) / 4 * 3
+	var words []string
+	var cur []byte
+	flush := func() {
+		words = append(words, prefix+base64.StdEncoding.EncodeToString(cur)+suffix)
+		cur = cur[:0]
+	}
+	for _, r := range s {
+		if len(cur) > 0 && len(cur)+utf8.RuneLen(r) > maxBytes {
+			flush()
+		}
+		cur = utf8.AppendRune(cur, r)
+	}
+	flush()
+	return words
 }
 
 // cleanName keeps the last path element and drops control characters, so
@@ -399,10 +461,17 @@ func qEncodeRune(r rune) string {
 	return b.String()
 }
 
+// headerLimit is RFC 5322's recommended line length (2.1.1).
+const headerLimit = 78
+
 // writeHeader writes "Name: value" folded at spaces so that lines stay
-// within 78 characters where the value allows it (RFC 5322 2.1.1).
+// within 78 characters where the value allows it (RFC 5322 2.1.1), or 76
+// where they may hold encoded-words (RFC 2047 2).
 func writeHeader(b *bytes.Buffer, name, value string) {
-	const limit = 78
+	limit := headerLimit
+	if strings.Contains(value, "=?") {
+		limit = 76
+	}
 	line := name + ": " + value
 	for len(line) > limit {
 		cut := strings.LastIndexByte(line[:limit], ' ')

@@ -17,6 +17,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.eml")
 
+// longName needs RFC 2231 continuations: percent-encoded in one piece it
+// would make a 138-character header line.
+const longName = "Umsätze je Vertreter und Kunde – Kalenderwoche 48 (Übersicht für die Geschäftsleitung).csv"
+
 // sampleMessage has what breaks naive mailers: a non-ASCII subject and
 // display names, both bodies, and a non-ASCII attachment name.
 func sampleMessage(t *testing.T) *Message {
@@ -41,6 +45,7 @@ func sampleMessage(t *testing.T) *Message {
 		Attachments: []Attachment{
 			{Name: "Äpfel report.csv", Data: csv},
 			{Name: "notes.txt", ContentType: "text/plain", Data: []byte("plain")},
+			{Name: longName, Data: []byte("a,b\r\n")},
 		},
 		Date:      time.Date(2026, 12, 3, 18, 57, 39, 0, time.FixedZone("SAST", 2*3600)),
 		MessageID: "<fixed-id@example.com>",
@@ -88,6 +93,10 @@ func TestMessageBytesParts(t *testing.T) {
 		"Content-Type: text/csv; charset=UTF-8;\r\n name=\"=?UTF-8?b?w4RwZmVsIHJlcG9ydC5jc3Y=?=\"\r\n",
 		"Content-Disposition: attachment; filename*=UTF-8''%C3%84pfel%20report.csv\r\n",
 		"Content-Type: text/plain; name=\"notes.txt\"\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n",
+		// A long name: B-encoded words folded between them, and RFC 2231
+		// continuations cut between characters (%C3%A4 stays whole).
+		"Content-Type: text/csv; charset=UTF-8;\r\n name=\"=?UTF-8?b?VW1zw6R0emUgamUgVmVydHJldGVyIHVuZCBLdW5kZSDigJMgS2Fs?=\r\n =?UTF-8?b?ZW5kZXJ3b2NoZSA0OCAow5xiZXJzaWNodCBmw7xyIGRpZSBHZXNj?=\r\n =?UTF-8?b?aMOkZnRzbGVpdHVuZykuY3N2?=\"\r\n",
+		"Content-Disposition: attachment;\r\n filename*0*=UTF-8''Ums%C3%A4tze%20je%20Vertreter%20und%20Kunde%20%E2%80%93;\r\n filename*1*=",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("message lacks %q", want)
@@ -130,6 +139,13 @@ func TestMessageBytesParts(t *testing.T) {
 		if p.FileName() == "" {
 			continue
 		}
+		_, ctParams, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name, err := new(mime.WordDecoder).DecodeHeader(ctParams["name"]); err != nil || name != p.FileName() {
+			t.Errorf("Content-Type name= decodes to %q, %v; filename is %q", name, err, p.FileName())
+		}
 		names = append(names, p.FileName())
 		raw, _ := io.ReadAll(p)
 		content, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(string(raw), "\r\n", ""))
@@ -140,7 +156,7 @@ func TestMessageBytesParts(t *testing.T) {
 			t.Errorf("attachment %s: %q, want %q", p.FileName(), content, want)
 		}
 	}
-	if strings.Join(names, "|") != "Äpfel report.csv|notes.txt" {
+	if strings.Join(names, "|") != "Äpfel report.csv|notes.txt|"+longName {
 		t.Errorf("attachment names read back as %q", names)
 	}
 }
@@ -196,7 +212,7 @@ func TestSlug(t *testing.T) {
 		"Weekly report – Ümsatz 48": "weekly-report-umsatz-48",
 		"€€€":                       "message",
 		"  Stock: below level!  ":   "stock-below-level",
-		strings.Repeat("a", 60):     strings.Repeat("a", 40),
+		strings.Repeat("a", 100):    strings.Repeat("a", 80),
 	} {
 		if got := Slug(in); got != want {
 			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
@@ -261,6 +277,57 @@ func TestFormatAddress(t *testing.T) {
 		}
 		if got := formatAddress(list[0]); got != want {
 			t.Errorf("formatAddress(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestAttachmentNamesRoundTrip checks names of every length and script
+// read back through net/mail and mime, with no header line over 78.
+func TestAttachmentNamesRoundTrip(t *testing.T) {
+	names := []string{
+		"a.csv",
+		`say "hi".txt`,
+		strings.Repeat("long_ascii_name_", 7) + ".csv",
+		"Ä.csv",
+		strings.Repeat("😀", 30) + ".csv", // 4-byte characters must not be cut
+		strings.Repeat("Straße ", 20) + "Ende.pdf",
+	}
+	for _, name := range names {
+		m := &Message{From: &netmail.Address{Address: "f@x.com"}, To: []*netmail.Address{{Address: "t@x.com"}},
+			Subject: "s", Text: "hi", MessageID: "<id@x.com>", Attachments: []Attachment{{Name: name, Data: []byte("x")}}}
+		data, err := m.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\r\n") {
+			// An ASCII name= is a quoted string, which folds only at its
+			// spaces; filename* carries such a name in pieces anyway.
+			if len(line) > 78 && !(isASCII(name) && !strings.Contains(name, " ") && strings.HasPrefix(line, ` name="`)) {
+				t.Errorf("%s: a %d-character line: %q", name, len(line), line)
+			}
+		}
+		msg, err := netmail.ReadMessage(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, params, _ := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+		mr := multipart.NewReader(msg.Body, params["boundary"])
+		var got []string
+		for {
+			p, err := mr.NextRawPart()
+			if err != nil {
+				break
+			}
+			if p.FileName() != "" {
+				got = append(got, p.FileName())
+				_, ct, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+				if dec, err := new(mime.WordDecoder).DecodeHeader(ct["name"]); err != nil || dec != name {
+					t.Errorf("name= reads back as %q, %v, want %q", dec, err, name)
+				}
+			}
+		}
+		if len(got) != 1 || got[0] != name {
+			t.Errorf("filename reads back as %q, want %q", got, name)
 		}
 	}
 }

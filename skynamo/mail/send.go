@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/emersion/go-sasl"
@@ -59,16 +60,19 @@ func send(ctx context.Context, s Settings, from string, rcpts []string, data []b
 	defer cancel()
 
 	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", s.Addr())
+	raw, err := d.DialContext(ctx, "tcp", s.Addr())
 	if err != nil {
 		return at("connecting", err)
 	}
 	// Closing the connection is what unblocks a read stuck on a silent
-	// server when the user presses Ctrl-C or the timeout passes.
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	// server when the user presses Ctrl-C or the timeout passes. The
+	// closure has its own variable: conn below is reassigned to the TLS
+	// connection while this may already run on another goroutine.
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	defer stop()
-	defer conn.Close()
+	defer raw.Close()
 
+	conn := raw
 	if s.Security == TLS {
 		tc := tls.Client(conn, tlsConfig)
 		if err := tc.HandshakeContext(ctx); err != nil {
@@ -161,6 +165,10 @@ func explain(s Settings, err error) error {
 	return errors.New(msg)
 }
 
+// describe is the failure in one line: a server's reply may span several
+// ("535-5.7.8 Username and Password not accepted. For more information,
+// go to" / "535 5.7.8  https://support.google.com/..."), and an error that
+// breaks across lines is hard to read in a log and to grep.
 func describe(err error) string {
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
@@ -168,12 +176,43 @@ func describe(err error) string {
 		if se.EnhancedCode != smtp.NoEnhancedCode && se.EnhancedCode != (smtp.EnhancedCode{}) {
 			text += fmt.Sprintf(" %d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
 		}
-		if se.Message != "" {
-			text += " " + se.Message
+		if msg := oneLine(se.Message); msg != "" {
+			text += " " + msg
 		}
 		return text
 	}
-	return err.Error()
+	return oneLine(err.Error())
+}
+
+// oneLine joins a multi-line reply: each continuation line loses the
+// enhanced status code it repeats (go-smtp strips it only when it is
+// followed by exactly one space), and runs of white space become one.
+func oneLine(msg string) string {
+	lines := strings.Split(strings.ReplaceAll(msg, "\r\n", "\n"), "\n")
+	for i := 1; i < len(lines); i++ {
+		line := strings.TrimLeft(lines[i], " \t")
+		if code, rest, ok := strings.Cut(line, " "); ok && isEnhancedCode(code) {
+			line = rest
+		} else if isEnhancedCode(line) {
+			line = ""
+		}
+		lines[i] = line
+	}
+	return strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+}
+
+// isEnhancedCode matches RFC 3463's class.subject.detail, e.g. 5.7.8.
+func isEnhancedCode(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 || len(parts[0]) != 1 || strings.IndexByte("245", parts[0][0]) < 0 {
+		return false
+	}
+	for _, p := range parts[1:] {
+		if len(p) == 0 || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func hintFor(s Settings, err error) string {

@@ -1,9 +1,12 @@
 package mail_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	netmail "net/mail"
 	"strings"
@@ -167,5 +170,118 @@ func TestSendCancelled(t *testing.T) {
 	err = <-done
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestSendCancelledAfterTLSHandshake cancels while the client reads the
+// greeting over implicit TLS: the cancel must close the raw connection
+// without racing the switch to the TLS one (run with -race).
+func TestSendCancelledAfterTLSHandshake(t *testing.T) {
+	serverTLS, caFile := mailtest.Certificates(t, t.TempDir())
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	handshaken := make(chan net.Conn, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		tc := tls.Server(c, serverTLS)
+		if err := tc.Handshake(); err != nil {
+			c.Close()
+			return
+		}
+		handshaken <- tc // and never greet
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := mail.Settings{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Security: mail.TLS, CAFile: caFile, Timeout: time.Hour}
+	m, data := testMessage(t)
+	done := make(chan error, 1)
+	go func() { done <- mail.Send(ctx, s, m.From.Address, m.Recipients(), data) }()
+	conn := <-handshaken
+	defer conn.Close()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// gmail535 is the reply Gmail gives a wrong password, continuation line
+// and double space included.
+const gmail535 = "535-5.7.8 Username and Password not accepted. For more information, go to\r\n" +
+	"535 5.7.8  https://support.google.com/mail/?p=BadCredentials d9443c01a7336-21c5f5e4b0asm123 - gsmtp\r\n"
+
+// scriptedServer answers EHLO offering AUTH and every AUTH with reply:
+// go-smtp's server puts the enhanced code on the last line only, so it
+// cannot play Gmail.
+func scriptedServer(t *testing.T, host, reply string) mail.Settings {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Skipf("cannot listen on %s: %v", host, err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		fmt.Fprint(c, "220 localhost ESMTP\r\n")
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch cmd := strings.ToUpper(strings.Fields(line + " x")[0]); cmd {
+			case "EHLO":
+				fmt.Fprint(c, "250-localhost\r\n250 AUTH PLAIN LOGIN\r\n")
+			case "AUTH":
+				fmt.Fprint(c, reply)
+			case "QUIT":
+				fmt.Fprint(c, "221 2.0.0 bye\r\n")
+				return
+			default:
+				fmt.Fprint(c, "502 5.5.1 not here\r\n")
+			}
+		}
+	}()
+	return mail.Settings{Host: host, Port: l.Addr().(*net.TCPAddr).Port, Security: mail.None,
+		Username: "reports@gmail.com", Password: secret, Gmail: true, Timeout: time.Minute}
+}
+
+func TestSendMultiLineReplyIsOneLine(t *testing.T) {
+	s := scriptedServer(t, "127.0.0.1", gmail535)
+	m, data := testMessage(t)
+	err := mail.Send(context.Background(), s, m.From.Address, m.Recipients(), data)
+	if err == nil {
+		t.Fatal("a 535 must fail")
+	}
+	msg := err.Error()
+	want := "the server answered 535 5.7.8 Username and Password not accepted. For more information, go to https://support.google.com/mail/?p=BadCredentials d9443c01a7336-21c5f5e4b0asm123 - gsmtp; Gmail takes an app password"
+	if !strings.Contains(msg, want) {
+		t.Errorf("error %q lacks %q", msg, want)
+	}
+	if strings.ContainsAny(msg, "\r\n") || strings.Contains(msg, "  ") || strings.Count(msg, "5.7.8") != 1 {
+		t.Errorf("error is not one clean line: %q", msg)
+	}
+	if strings.Contains(msg, secret) {
+		t.Errorf("error shows the password: %s", msg)
+	}
+}
+
+// TestSendIPv6 reaches a server by an IPv6 literal, which needs brackets
+// in the address given to the dialer.
+func TestSendIPv6(t *testing.T) {
+	s := scriptedServer(t, "::1", "535 5.7.8 Username and Password not accepted\r\n")
+	m, data := testMessage(t)
+	err := mail.Send(context.Background(), s, m.From.Address, m.Recipients(), data)
+	if err == nil || !strings.Contains(err.Error(), "the login ([::1]:") || !strings.Contains(err.Error(), "535 5.7.8") {
+		t.Errorf("over IPv6: %v (the server's 535 shows the connection worked)", err)
 	}
 }

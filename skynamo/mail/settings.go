@@ -7,6 +7,8 @@ package mail
 
 import (
 	"fmt"
+	"net"
+	"strconv"
 	"time"
 )
 
@@ -40,8 +42,9 @@ type Settings struct {
 	Timeout  time.Duration
 }
 
-// Addr is host:port.
-func (s Settings) Addr() string { return fmt.Sprintf("%s:%d", s.Host, s.Port) }
+// Addr is host:port, with an IPv6 host in brackets ([::1]:587) as
+// net.Dial wants it.
+func (s Settings) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.Port)) }
 
 func (s Settings) redacted() string {
 	pw := "(unset)"

@@ -119,3 +119,60 @@ function TestPrintWritesTheFormat()
   print = real
   eq(printed, "{a = 1}")
 end
+
+function TestNumbersPrintAsLua51()
+  -- gopher-lua's tostring gives 7.55759407e+06 and 0.30000000000000004;
+  -- Lua 5.1 (%.14g) gives what people expect.
+  eq(pretty.format(7557594.07), "7557594.07")
+  eq(pretty.format(0.1 + 0.2), "0.3")
+  eq(pretty.format(1e15), "1000000000000000", "whole numbers in full")
+  eq(pretty.format(-42), "-42")
+  eq(pretty.format(1e100), "1e+100")
+  eq(pretty.format(2 ^ 53 + 2 ^ 11), "9.007199254743e+15", "beyond exact integers: %.14g")
+  eq(pretty.format(1.25e-8), "1.25e-08")
+  eq(pretty.format(1 / 0), "inf")
+  eq(pretty.format(-1 / 0), "-inf")
+  eq(pretty.format(0 / 0), "nan")
+  eq(pretty.format({ 7557594.07, x = 0.1 + 0.2 }), "{7557594.07, x = 0.3}")
+  local got = pretty.format({ { id = 1, total = 7557594.07 }, { id = 2, total = 1e15 } })
+  assert(got:find("   7557594.07\n", 1, true) and got:find("1000000000000000", 1, true), got)
+end
+
+-- wide_record has more keys than fit in rows, in this insertion order
+-- (gopher-lua's next keeps it), with custom last as the reader builds it.
+local function wide_record()
+  local r = {}
+  for _, k in ipairs({ "a", "b", "c", "d", "e" }) do r[k] = 1 end
+  r.custom = setmetatable({ Region = "North" }, raising)
+  return r
+end
+
+function TestHiddenKeysAreNamedAndCustomShown()
+  local got = pretty.format(wide_record(), { rows = 3 })
+  eq(got, '{a = 1, b = 1, custom = {Region = "North"}, … 3 more: c, d, e}')
+  local t = { 1, 2, 3, 4, x = 1, ["Credit Limit (R)"] = 2 }
+  got = pretty.format(t, { rows = 2 })
+  assert(got:find("{1, 2, … 4 more: 2 items, ", 1, true), got)
+  assert(got:find("x", 1, true) and got:find('["Credit Limit (R)"]', 1, true), got)
+  eq(pretty.format({ 1, 2, 3 }, { rows = 2 }), "{1, 2, … 1 more}", "list items are counted, not named")
+  local many = {}
+  for i = 1, 200 do many["k" .. i] = i end
+  got = pretty.format(many, { rows = 1, width = 60 })
+  assert(#got < 200 and got:find("… 199 more: ", 1, true), "hidden names are cut: " .. got)
+end
+
+-- CHUNK is this file's chunk name; option errors must name it and the
+-- calling line, as they name a script's line.
+local CHUNK = debug.getinfo(1, "S").source
+
+function TestBadOptionsNameTheCallersLine()
+  for _, fn in ipairs({
+    function() pretty.print({}, { row = 5 }) end,
+    function() pretty.format({}, 5) end,
+    function() local s = pretty.format(1, { rows = 0.5 }); return s end,
+  }) do
+    local ok, err = pcall(fn)
+    local want = CHUNK .. ":" .. debug.getinfo(fn, "S").linedefined .. ": bad argument #2 to '"
+    assert(not ok and err:sub(1, #want) == want and not err:find("pretty.lua", 1, true), err)
+  end
+end

@@ -60,3 +60,24 @@ function TestPadRejectsBadArguments()
   assert(not pcall(strings.pad, "x", 3, "ab"))
   assert(not pcall(strings.pad, "x", 3, " ", "middle"))
 end
+
+-- CHUNK is this file's chunk name; argument errors must name it and the
+-- calling line, as they name a script's line.
+local CHUNK = debug.getinfo(1, "S").source
+
+function TestErrorsNameTheCallersLine()
+  for _, fn in ipairs({
+    function() strings.split(5, ",") end,
+    function() strings.split("a", "") end,
+    function() strings.trim(nil) end,
+    function() strings.starts_with("a", 1) end,
+    function() strings.pad("x", "3") end,
+    function() strings.pad("x", 3, "ab") end,
+    function() strings.pad("x", 3, 5) end,
+    function() strings.pad("x", 3, " ", "middle") end,
+  }) do
+    local ok, err = pcall(fn)
+    local want = CHUNK .. ":" .. debug.getinfo(fn, "S").linedefined .. ": bad argument #"
+    assert(not ok and err:sub(1, #want) == want and not err:find("strings.lua", 1, true), tostring(err))
+  end
+end

@@ -317,13 +317,22 @@ function TestFlatten()
   eq(out[2].id, 2, "records are kept whole")
 end
 
--- raised_here checks that fn, a one-line function, raises an error that
--- names its own line: the script's line, not one inside tables.lua.
+-- CHUNK is this file's chunk name ("testdata/tables_test.lua"): errors
+-- must name it, as they name a script, never stdlib/tables.lua.
+local CHUNK = debug.getinfo(1, "S").source
+
+-- raised_here checks that fn, a one-line function, raises one bad-argument
+-- message that starts with its own line: the script's line, not one inside
+-- tables.lua, and no second position inside the message.
 local function raised_here(fn)
   local ok, err = pcall(fn)
   local line = debug.getinfo(fn, "S").linedefined
   assert(not ok, "expected an error")
-  assert(tostring(err):find("tables_test.lua:" .. line .. ":", 1, true), "error should name line " .. line .. ": " .. tostring(err))
+  err = tostring(err)
+  local want = CHUNK .. ":" .. line .. ": bad argument #"
+  assert(err:sub(1, #want) == want, "error should start with " .. want .. ": " .. err)
+  assert(not err:find("tables.lua", 1, true) and not err:find("\n", 1, true), "one line, no stdlib position: " .. err)
+  return err
 end
 
 function TestErrorsNameTheCallersLine()
@@ -348,4 +357,49 @@ function TestErrorsNameTheCallersLine()
   raised_here(function() tables.take(rows, -1) end)
   raised_here(function() tables.unique(rows, 5) end)
   raised_here(function() tables.group_by(rows, 42) end)
+end
+
+function TestCustomTypoNamesTheCaller()
+  -- The custom table raises from inside its __index (like the reader's Go
+  -- one); the message must still be the script's line and one line.
+  local err = raised_here(function() tables.sort_by(customers, "custom.Regoin") end)
+  assert(err:find([[bad argument #2 to 'sort_by' (customers has no custom field "Regoin")]], 1, true), err)
+  raised_here(function() tables.filter(customers, "custom.Regoin", "North") end)
+  raised_here(function() tables.group_by(customers, "custom.Regoin") end)
+  raised_here(function() tables.sum(customers, "custom.Regoin") end)
+  raised_here(function() tables.aggregate(customers, "custom.Regoin", { n = { "count" } }) end)
+  raised_here(function() tables.aggregate(customers, nil, { s = { "sum", "custom.Regoin" } }) end)
+  raised_here(function() tables.join(customers, customers, { "id", "custom.Regoin" }) end)
+  raised_here(function() tables.first(customers, "custom.Regoin") end)
+  raised_here(function() tables.max(customers, "custom.Regoin") end)
+end
+
+function TestErrorsInsideFunctionsNameThatFunction()
+  -- A helper called from a script's own function names the line in that
+  -- function, and a tail call (whose frame Lua drops) still names this
+  -- file, not tables.lua.
+  local function helper() local out = tables.take(rows, -1); return out end
+  local ok, err = pcall(helper)
+  local want = CHUNK .. ":" .. debug.getinfo(helper, "S").linedefined .. ": bad argument #2 to 'take'"
+  assert(not ok and err:sub(1, #want) == want, err)
+  ok, err = pcall(function() return tables.take(rows, -1) end)
+  assert(not ok and err:sub(1, #CHUNK + 1) == CHUNK .. ":", err)
+end
+
+function TestJoinKeysOfDifferentTypesRaise()
+  local orders7 = { { id = 1, customer_id = 7 } }
+  local from_csv = { { id = "7", name = "Acme" } }
+  local msg = "bad argument #3 to 'join' (left keys are numbers, right keys are strings; convert one side with tonumber/tostring)"
+  eq(raised_here(function() tables.join(orders7, from_csv, { "customer_id", "id" }) end):match("bad argument.*"), msg)
+  raises("left keys are strings, right keys are numbers", tables.left_join, from_csv, orders7, { "id", "customer_id" })
+  raised_here(function() tables.join(orders7, from_csv, { "customer_id", "id" }, { kind = "left" }) end)
+  -- converted, it matches
+  local out = tables.join(orders7, from_csv, { "customer_id", function(c) return tonumber(c.id) end })
+  eq(#out, 1, "converted keys match")
+  -- no match with keys of one type is just an empty join
+  eq(#tables.join(orders7, { { id = 8 } }, { "customer_id", "id" }), 0, "same types, no match")
+  eq(#tables.join(orders7, {}, { "customer_id", "id" }), 0, "nothing on the right")
+  eq(#tables.join({ { customer_id = nil } }, from_csv, { "customer_id", "id" }), 0, "only nil keys on the left")
+  -- one match is enough: mixed lists are the script's business
+  eq(#tables.join({ { customer_id = 7 }, { customer_id = "7" } }, from_csv, { "customer_id", "id" }), 1, "some match")
 end

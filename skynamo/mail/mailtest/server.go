@@ -57,7 +57,7 @@ type Server struct {
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
 	dir := t.TempDir()
-	serverTLS, caFile := newCertificates(t, dir)
+	serverTLS, caFile := Certificates(t, dir)
 	s := &Server{Host: "127.0.0.1", CAFile: caFile, opts: o}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{srv: s}, nil
@@ -153,9 +153,10 @@ func (s *session) Reset() { s.from, s.to = "", nil }
 
 func (s *session) Logout() error { return nil }
 
-// newCertificates makes a CA and a certificate for 127.0.0.1 signed by it,
-// and writes the CA's certificate to dir/ca.pem.
-func newCertificates(t testing.TB, dir string) (*tls.Config, string) {
+// Certificates makes a CA and a certificate for 127.0.0.1 signed by it,
+// and writes the CA's certificate to dir/ca.pem: the server side of a TLS
+// test that needs a server go-smtp cannot play (one that never greets).
+func Certificates(t testing.TB, dir string) (*tls.Config, string) {
 	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(t, err)
