@@ -26,8 +26,12 @@ type EmailConfig struct {
 	// NotConfigured (an outbox needs no server).
 	Configured    bool
 	NotConfigured error
-	Outbox        string // folder for .eml files instead of sending
-	OutboxReason  string // "--sim", "--dry-run", "SKYNAMO_MAIL_OUTBOX", for the note
+	// NoSender, when set, is raised for a message without from = when
+	// Settings.From is empty: the config lacks a sender address, which is
+	// the user's setup (the host makes it exit 2 naming the key).
+	NoSender     error
+	Outbox       string // folder for .eml files instead of sending
+	OutboxReason string // "--sim", "--dry-run", "SKYNAMO_MAIL_OUTBOX", for the note
 }
 
 // EmailOptions are what the host hands the email module.
@@ -183,6 +187,9 @@ func (m *Email) send(L *lua.LState) int {
 	if from == "" {
 		if !cfg.Configured && cfg.NotConfigured != nil {
 			raiseGoError(L, cfg.NotConfigured)
+		}
+		if cfg.NoSender != nil {
+			raiseGoError(L, cfg.NoSender)
 		}
 		L.ArgError(1, "no sender: pass from = \"you@example.com\" or set SKYNAMO_SMTP_FROM")
 	}

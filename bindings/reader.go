@@ -2,7 +2,6 @@ package bindings
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -50,7 +49,7 @@ func (m *Reader) Loader(L *lua.LState) int {
 		"entities": m.entities,
 	})
 	// reader.custmers() would otherwise fail as "attempt to call a nil value".
-	L.SetMetatable(mod, raiseUnknown(L, "reader", mod))
+	L.SetMetatable(mod, StrictMeta(L, "reader", mod))
 	L.Push(mod)
 	return 1
 }
@@ -256,7 +255,7 @@ func (m *Reader) projection(L *lua.LState, entity string, fields []string) (*pro
 	props := map[string]bool{}
 	var names []string
 	for _, name := range e.Properties {
-		if name != "custom_fields" {
+		if name != "custom_fields" || skynamo.CustomFieldsArePlain(e.Name) {
 			props[name], names = true, append(names, name)
 		}
 	}
@@ -342,23 +341,4 @@ func suggestion(names []string) string {
 		quoted[i] = fmt.Sprintf("%q", n)
 	}
 	return "; did you mean " + strings.Join(quoted, ", ") + "?"
-}
-
-// raiseUnknown is a metatable whose __index raises for a name t does not
-// hold, naming the closest ones: a misspelt function then says so instead
-// of failing later as "attempt to call a nil value".
-func raiseUnknown(L *lua.LState, what string, t *lua.LTable) *lua.LTable {
-	meta := L.NewTable()
-	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-		name := L.CheckAny(2).String()
-		var names []string
-		t.ForEach(func(k, _ lua.LValue) { names = append(names, k.String()) })
-		if near := skynamo.SuggestNames(name, names, 3); len(near) > 0 {
-			L.RaiseError("%s has no %q%s", what, name, suggestion(near))
-		}
-		slices.Sort(names)
-		L.RaiseError("%s has no %q; it has %s", what, name, strings.Join(names, ", "))
-		return 0
-	}))
-	return meta
 }

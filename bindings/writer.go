@@ -122,7 +122,7 @@ func (m *Writer) Loader(L *lua.LState) int {
 	})
 	// batch:upsert(...) would otherwise fail as "attempt to call a
 	// non-function object", naming nothing.
-	L.SetMetatable(methods, raiseUnknown(L, "writer batch", methods))
+	L.SetMetatable(methods, StrictMeta(L, "writer batch", methods))
 	L.SetField(meta, "__index", methods)
 	L.SetField(meta, "__len", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LNumber(len(checkBatch(L, 1).entries)))
@@ -133,7 +133,7 @@ func (m *Writer) Loader(L *lua.LState) int {
 		L.Push(lua.LString(fmt.Sprintf("writer.batch (%d writes)", len(b.entries))))
 		return 1
 	}))
-	L.SetMetatable(mod, raiseUnknown(L, "writer", mod))
+	L.SetMetatable(mod, StrictMeta(L, "writer", mod))
 	L.Push(mod)
 	return 1
 }

@@ -328,10 +328,51 @@ print(strings == require("strings"))
 func TestStdlibErrorsBlameTheCallersLine(t *testing.T) {
 	r := newCLI(t).lua("local strings = require 'strings'\n\nstrings.trim(nil)\n")
 	r.expect(t, ExitScriptError)
-	mustContain(t, "stderr", r.stderr,
-		"skynamo: s.lua:3: bad argument #1 to 'trim' (string expected, got nil)\n",
-		"stdlib/strings.lua:", // the traceback names the embedded file
-	)
+	if got := beforeSummary(t, r.stderr); got != "skynamo: s.lua:3: bad argument #1 to 'trim' (string expected, got nil)\n" {
+		t.Errorf("stderr %q", got)
+	}
+}
+
+// A stdlib helper that blames the script's line prints like a Go binding's
+// argument error: one line from the main chunk, and from inside a function
+// a traceback of the script's own frames only.
+func TestStdlibArgumentErrorsHideStdlibFrames(t *testing.T) {
+	const msg = "bad argument #2 to 'sort_by' (key must be a property name or a function, got number)"
+	main := newCLI(t).lua("local tables = require 'tables'\nlocal list = {{a = 1}, {a = 2}}\ntables.sort_by(list, 5)\n")
+	main.expect(t, ExitScriptError)
+	if got := beforeSummary(t, main.stderr); got != "skynamo: s.lua:3: "+msg+"\n" {
+		t.Errorf("from the main chunk, stderr %q", got)
+	}
+
+	nested := newCLI(t).lua(`local tables = require 'tables'
+local function sorted(list)
+  local out = tables.sort_by(list, 5)
+  return out
+end
+sorted({{a = 1}, {a = 2}})
+`)
+	nested.expect(t, ExitScriptError)
+	want := "skynamo: s.lua:3: " + msg + "\nstack traceback:\n\ts.lua:3: in function 'sorted'\n\ts.lua:6: in main chunk\n"
+	if got := beforeSummary(t, nested.stderr); got != want {
+		t.Errorf("from a function, stderr %q, want %q", got, want)
+	}
+}
+
+// Only the stdlib frames on top go: a Go binding's own frame stays, and so
+// do stdlib frames below the script's (a callback the script handed to map).
+func TestDropLibraryFrames(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"stack traceback:\n\t[G]: in function 'error'\n\tstdlib/tables.lua:63: in function 'bad'\n\t[G]: in function 'sort'\n\tstdlib/tables.lua:329: in function 'sort_by'\n\ts.lua:3: in main chunk",
+			"stack traceback:\n\ts.lua:3: in main chunk"},
+		{"stack traceback:\n\t[G]: in function 'decode'\n\ts.lua:3: in main chunk",
+			"stack traceback:\n\t[G]: in function 'decode'\n\ts.lua:3: in main chunk"},
+		{"stack traceback:\n\t[G]: in function 'error'\n\ts.lua:2: in function 'f'\n\tstdlib/tables.lua:9: in function 'map'\n\ts.lua:4: in main chunk",
+			"stack traceback:\n\t[G]: in function 'error'\n\ts.lua:2: in function 'f'\n\tstdlib/tables.lua:9: in function 'map'\n\ts.lua:4: in main chunk"},
+	} {
+		if got := dropLibraryFrames(c.in); got != c.want {
+			t.Errorf("dropLibraryFrames(%q)\n = %q\nwant %q", c.in, got, c.want)
+		}
+	}
 }
 
 func TestErrorLevelNamesTheCaller(t *testing.T) {

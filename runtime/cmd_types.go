@@ -33,6 +33,9 @@ type typesOptions struct {
 	Out     string // the folder for the annotation files ("" = <data dir>/types)
 	Luarc   string // the .luarc.json to create or merge into
 	NoLuarc bool   // leave .luarc.json alone
+	// LuarcGiven is whether --luarc was on the command line (its default
+	// is not empty), so --no-luarc --luarc PATH can be refused.
+	LuarcGiven bool
 }
 
 func (o *typesOptions) AddFlags(fs *pflag.FlagSet) {
@@ -52,6 +55,9 @@ func (o *typesOptions) check(args []string) error {
 	if o.DryRun {
 		return UsageError("", "types writes no API data; --dry-run does not apply")
 	}
+	if o.NoLuarc && o.LuarcGiven {
+		return UsageError("give one of them", "--no-luarc and --luarc %q contradict each other", o.Luarc)
+	}
 	if o.Luarc == "" && !o.NoLuarc {
 		return UsageError("use --no-luarc to leave it alone", "--luarc must not be empty")
 	}
@@ -67,6 +73,7 @@ func typesCommand() Command {
 			var opts typesOptions
 			opts.AddFlags(fs)
 			return func(ctx context.Context, h *Host, args []string) error {
+				opts.LuarcGiven = fs.Changed("luarc")
 				if err := opts.check(args); err != nil {
 					return err
 				}

@@ -198,6 +198,12 @@ func (s *session) failure(err error) error {
 			msg = pos + " " + msg
 		}
 	}
+	if hasPosition(msg) && !strings.HasPrefix(msg, stdlibChunkPrefix) {
+		// A stdlib helper blamed the script's line (error(msg, level)): its
+		// own frames are our plumbing, not the script's bug, just as a Go
+		// binding's argument check shows no frames of its own.
+		trace = dropLibraryFrames(trace)
+	}
 	if luaFrames(trace) <= 1 {
 		trace = "" // only the main chunk: the message's position says it all
 	}
@@ -214,6 +220,34 @@ func raisedByError(trace string) bool {
 		return line == "[G]: in function 'error'"
 	}
 	return false
+}
+
+// stdlibChunkPrefix starts the chunk name of every embedded stdlib module.
+const stdlibChunkPrefix = "stdlib/"
+
+// dropLibraryFrames removes the frames at the top of a traceback that belong
+// to stdlib modules: the leading run of stdlib and Go frames ([G]: in
+// function 'error', table.sort calling a stdlib comparator…) up to and
+// including its last stdlib frame. A traceback that does not start inside
+// stdlib is returned unchanged, so a Go binding's own frame stays.
+func dropLibraryFrames(trace string) string {
+	lines := strings.Split(trace, "\n")
+	start, cut := 0, -1
+	if strings.HasPrefix(lines[0], "stack traceback") {
+		start = 1
+	}
+	for i := start; i < len(lines); i++ {
+		line := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(line, stdlibChunkPrefix) {
+			cut = i
+		} else if !strings.HasPrefix(line, "[G]") {
+			break
+		}
+	}
+	if cut < 0 {
+		return trace
+	}
+	return strings.Join(append(lines[:start:start], lines[cut+1:]...), "\n")
 }
 
 // luaFrames counts the Lua (not Go) frames of a traceback.

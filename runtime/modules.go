@@ -7,6 +7,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"skynamo/bindings"
 	"skynamo/stdlib"
 )
 
@@ -77,7 +78,24 @@ func preload(L *lua.LState, mods []Module) error {
 			return fmt.Errorf("module %q registered twice", m.Name)
 		}
 		seen[m.Name] = true
-		L.PreloadModule(m.Name, m.Loader)
+		L.PreloadModule(m.Name, strictLoader(m.Name, m.Loader))
 	}
 	return nil
+}
+
+// strictLoader makes a misspelt function of a module an error that names
+// the closest ones (`tables has no "sortby"; did you mean "sort_by"?`)
+// instead of gopher-lua's "attempt to call a non-function object". A
+// module that sets its own metatable (reader) keeps it.
+func strictLoader(name string, load lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		n := load(L)
+		if n < 1 {
+			return n
+		}
+		if t, ok := L.Get(-1).(*lua.LTable); ok && L.GetMetatable(t) == lua.LNil {
+			L.SetMetatable(t, bindings.StrictMeta(L, name, t))
+		}
+		return n
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/term"
+
+	"skynamo/skynamo"
 )
 
 // progress shows how long work goes: pulls (pages) and applies (writes).
@@ -238,16 +240,6 @@ func fit(s string, width int) string {
 	return string(r[:width-1]) + "…"
 }
 
-// thousands writes n with comma separators: 12,400.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+// thousands writes n with comma separators (12,400), as the client's own
+// pull lines do.
+func thousands(n int64) string { return skynamo.Thousands(n) }

@@ -408,10 +408,12 @@ func TestTypesLuarcFile(t *testing.T) {
 
 func TestTypesCheck(t *testing.T) {
 	good := typesOptions{HostOptions: HostOptions{Config: DefaultConfigPath}, Luarc: ".luarc.json"}
-	withArgs, dry, noLuarc, emptyLuarc := good, good, good, good
+	withArgs, dry, noLuarc, emptyLuarc, both, noLuarcDefault := good, good, good, good, good, good
 	dry.DryRun = true
 	noLuarc.Luarc, noLuarc.NoLuarc = "", true
 	emptyLuarc.Luarc = ""
+	both.Luarc, both.LuarcGiven, both.NoLuarc = "x.json", true, true
+	noLuarcDefault.NoLuarc = true // --luarc's default is not a contradiction
 	tests := []struct {
 		name string
 		opts typesOptions
@@ -423,12 +425,21 @@ func TestTypesCheck(t *testing.T) {
 		{"dry run", dry, nil, true},
 		{"no luarc", noLuarc, nil, false},
 		{"empty luarc", emptyLuarc, nil, true},
+		{"--no-luarc --luarc", both, nil, true},
+		{"--no-luarc alone", noLuarcDefault, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checkUsage(t, tt.opts.check(tt.args), tt.bad)
 		})
 	}
+}
+
+// TestTypesNoLuarcWithLuarc: the flags are seen as given on the command line.
+func TestTypesNoLuarcWithLuarc(t *testing.T) {
+	r := newCLI(t).run("types", "--sim", "--no-luarc", "--luarc", "x.json")
+	r.expect(t, ExitUsage)
+	mustContain(t, "stderr", r.stderr, "--no-luarc and --luarc")
 }
 
 func TestTypesCustomFieldType(t *testing.T) {

@@ -1,10 +1,12 @@
 package runtime
 
 import (
+	"fmt"
 	"path/filepath"
 
 	"skynamo/bindings"
 	"skynamo/skynamo"
+	"skynamo/skynamo/mail"
 )
 
 // emailModule builds the email module for one run. Nothing is read until
@@ -49,6 +51,19 @@ func errMailNotSetUp(outbox string) error {
 		"email is not set up: no mail server is configured")
 }
 
+// errNoSender is what sending without from = raises when the config names
+// no sender: SKYNAMO_SMTP_FROM is unset and the user name is not an address.
+// Like every other mail config mistake it is the user's setup (exit 2).
+func errNoSender(s mail.Settings) error {
+	why := "no " + skynamo.KeySMTPUsername + " either"
+	if s.Username != "" {
+		why = fmt.Sprintf("%s %q is not an address", skynamo.KeySMTPUsername, s.Username)
+	}
+	return UsageError(
+		"set "+skynamo.KeySMTPFrom+` to the address mail comes from (e.g. "Reports <reports@example.com>"), in skynamo-config.json or the environment, or pass from = "…" to email.send`,
+		"email: no sender address: %s is not set and %s", skynamo.KeySMTPFrom, why)
+}
+
 // emailConfig loads the mail settings. --sim reads none of the user's
 // config (like the API side) and always writes to the outbox in the
 // user's data folder.
@@ -69,6 +84,9 @@ func emailConfig(h *Host, opts *HostOptions) (bindings.EmailConfig, error) {
 		outbox = h.Path(mc.Outbox)
 	}
 	cfg := bindings.EmailConfig{Settings: mc.Settings, Configured: mc.Configured, NotConfigured: errMailNotSetUp(outbox)}
+	if mc.Configured && mc.Settings.From == "" {
+		cfg.NoSender = errNoSender(mc.Settings)
+	}
 	switch {
 	case opts.DryRun:
 		cfg.Outbox, cfg.OutboxReason = outbox, "--dry-run"

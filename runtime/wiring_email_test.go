@@ -2,7 +2,9 @@ package runtime
 
 import (
 	"errors"
+	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -63,5 +65,40 @@ func TestEmailNotSetUpNamesTheRealOutbox(t *testing.T) {
 				t.Errorf("hint still names skynamo_data: %s", hinted.Hint())
 			}
 		})
+	}
+}
+
+// TestEmailWithoutSenderIsAConfigError: a server whose user name is not an
+// address and no SKYNAMO_SMTP_FROM is the user's setup, like every other
+// mail config mistake (exit 2, one line, the hint names the key), unless
+// the script says who sends.
+func TestEmailWithoutSenderIsAConfigError(t *testing.T) {
+	// A port nothing listens on: with from = the send goes on, fails to
+	// connect and returns nil, err; nothing is ever delivered.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	env := map[string]string{"SKYNAMO_SMTP_HOST": "127.0.0.1", "SKYNAMO_SMTP_PORT": port, "SKYNAMO_SMTP_SECURITY": "none",
+		"SKYNAMO_SMTP_USERNAME": "reportbot", "SKYNAMO_SMTP_PASSWORD": "pw-secret-2"}
+
+	c := newCLI(t)
+	c.env = env
+	r := c.lua("local email = require 'email'\nemail.send{to = 'a@x.com', subject = 's', text = 't'}\n")
+	r.expect(t, ExitUsage)
+	want := "skynamo: s.lua:2: email: no sender address: SKYNAMO_SMTP_FROM is not set and SKYNAMO_SMTP_USERNAME \"reportbot\" is not an address\n" +
+		"hint: set SKYNAMO_SMTP_FROM to the address mail comes from"
+	if got := beforeSummary(t, r.stderr); !strings.HasPrefix(got, want) {
+		t.Errorf("stderr %q\nwant %q…", got, want)
+	}
+
+	c = newCLI(t)
+	c.env = env
+	r = c.lua("local email = require 'email'\nlocal ok, err = email.send{to = 'a@x.com', subject = 's', text = 't', from = 'me@x.com'}\nprint(ok, err ~= nil)\n")
+	r.expect(t, ExitOK)
+	if r.stdout != "nil\ttrue\n" {
+		t.Errorf("with from =, stdout %q (want a connection failure as nil, err)", r.stdout)
 	}
 }

@@ -114,12 +114,12 @@ func (lv *layeredValues) mailSettings(configDir string) (mail.Settings, bool, er
 			return s, false, nil
 		}
 		if sender == "" {
-			return s, true, fmt.Errorf("%s is set (in %s) but %s is not: set it to the Gmail address that sends, or set %s for another server",
-				KeyGmailPassword, lv.values[KeyGmailPassword].source, KeyGmailSender, KeySMTPHost)
+			return s, true, fmt.Errorf("%s is set but %s is not: set it to the Gmail address that sends, or set %s for another server",
+				lv.values[KeyGmailPassword].named(KeyGmailPassword), KeyGmailSender, KeySMTPHost)
 		}
 		if password == "" {
-			return s, true, fmt.Errorf("%s is set (in %s) but %s is not: set it to a Gmail app password for %s",
-				KeyGmailSender, lv.values[KeyGmailSender].source, KeyGmailPassword, sender)
+			return s, true, fmt.Errorf("%s is set but %s is not: set it to a Gmail app password for %s",
+				lv.values[KeyGmailSender].named(KeyGmailSender), KeyGmailPassword, sender)
 		}
 		s.Host, s.Port, s.Security, s.Gmail = mail.GmailHost, 587, mail.StartTLS, true
 		s.Username, s.Password = sender, password
@@ -176,7 +176,7 @@ func (lv *layeredValues) mailSecurity() (mail.Security, error) {
 	case "none":
 		return mail.None, nil
 	}
-	return "", fmt.Errorf("%s in %s: expected starttls, tls or none, got %q", KeySMTPSecurity, v.source, v.text)
+	return "", fmt.Errorf("%s: expected starttls, tls or none, got %q", v.named(KeySMTPSecurity), v.text)
 }
 
 // mailPort defaults by security: 587 STARTTLS, 465 TLS, 25 none.
@@ -193,7 +193,7 @@ func (lv *layeredValues) mailPort(sec *mail.Security) (int, error) {
 	}
 	n, err := strconv.Atoi(v.text)
 	if err != nil || n < 1 || n > 65535 {
-		return 0, fmt.Errorf("%s in %s: expected a port number such as 587, got %q", KeySMTPPort, v.source, v.text)
+		return 0, fmt.Errorf("%s: expected a port number such as 587, got %q", v.named(KeySMTPPort), v.text)
 	}
 	return n, nil
 }

@@ -34,9 +34,9 @@ func TestLoadMailConfig(t *testing.T) {
 		{name: "port without host", env: map[string]string{KeySMTPPort: "2525"},
 			err: "SKYNAMO_SMTP_HOST is not set, but SKYNAMO_SMTP_PORT is"},
 		{name: "bad security", env: map[string]string{KeySMTPHost: "h", KeySMTPSecurity: "ssl3"},
-			err: `SKYNAMO_SMTP_SECURITY in environment variable SKYNAMO_SMTP_SECURITY: expected starttls, tls or none, got "ssl3"`},
+			err: `environment variable SKYNAMO_SMTP_SECURITY: expected starttls, tls or none, got "ssl3"`},
 		{name: "bad port", env: map[string]string{KeySMTPHost: "h", KeySMTPPort: "smtp"},
-			err: "expected a port number"},
+			err: `environment variable SKYNAMO_SMTP_PORT: expected a port number such as 587, got "smtp"`},
 		{name: "username without password", env: map[string]string{KeySMTPHost: "h", KeySMTPUsername: "u"},
 			err: "SKYNAMO_SMTP_USERNAME is set but SKYNAMO_SMTP_PASSWORD is not"},
 		{name: "password in clear to another host", env: map[string]string{KeySMTPHost: "mail.corp", KeySMTPSecurity: "none", KeySMTPUsername: "u", KeySMTPPassword: "secret-pw"},
@@ -47,6 +47,9 @@ func TestLoadMailConfig(t *testing.T) {
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				if strings.Contains(err.Error(), " in environment variable") {
+					t.Errorf("the key is named twice: %v", err)
 				}
 				if strings.Contains(err.Error(), "secret-pw") {
 					t.Errorf("the error shows the password: %v", err)
@@ -60,6 +63,28 @@ func TestLoadMailConfig(t *testing.T) {
 				t.Errorf("got %s configured=%t\nwant %s configured=%t", mc.Settings, mc.Configured, tc.want, tc.conf)
 			}
 		})
+	}
+}
+
+// TestMailConfigErrorsSayWhereOnce: a bad value from the file names the key
+// and the file; from the environment, the variable (once).
+func TestMailConfigErrorsSayWhereOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, ConfigFileName)
+	if err := os.WriteFile(path, []byte(`{"SKYNAMO_SMTP_HOST": "h", "SKYNAMO_SMTP_PORT": "smtp"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadMailConfig(ConfigInput{Dir: dir})
+	if want := `SKYNAMO_SMTP_PORT in ` + path + `: expected a port number such as 587, got "smtp"`; err == nil || err.Error() != want {
+		t.Errorf("from the file: %v\nwant %s", err, want)
+	}
+	_, err = LoadMailConfig(ConfigInput{Dir: dir, Getenv: EnvMap(map[string]string{KeySMTPPort: "0"})})
+	if want := `environment variable SKYNAMO_SMTP_PORT: expected a port number such as 587, got "0"`; err == nil || err.Error() != want {
+		t.Errorf("from the environment: %v\nwant %s", err, want)
+	}
+	_, err = LoadMailConfig(ConfigInput{Dir: t.TempDir(), Getenv: EnvMap(map[string]string{KeyGmailPassword: "pw"})})
+	if want := "environment variable SKYNAMO_GMAIL_PASSWORD is set but SKYNAMO_GMAIL_SENDER is not"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("gmail: %v\nwant %s…", err, want)
 	}
 }
 

@@ -102,6 +102,20 @@ type configValue struct {
 	err    error  // the file held a value of the wrong JSON type
 }
 
+// named says which key a message is about and where its value came from,
+// naming the key once: "SKYNAMO_SMTP_PORT in /x/skynamo-config.json",
+// "environment variable SKYNAMO_SMTP_PORT", "SKYNAMO_SMTP_PORT on the
+// command line".
+func (v configValue) named(key string) string {
+	switch v.source {
+	case "environment variable " + key:
+		return v.source
+	case "the command line":
+		return key + " on the command line"
+	}
+	return key + " in " + v.source
+}
+
 // layeredValues holds, per key, the value of the latest source that set it.
 type layeredValues struct {
 	file   configFile
@@ -258,7 +272,7 @@ func (lv *layeredValues) apiBase() (string, error) {
 	}
 	u, err := url.Parse(v.text)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s in %s: expected an http(s) URL like %s, got %q", KeyAPIBase, v.source, DefaultAPIBase, v.text)
+		return "", fmt.Errorf("%s: expected an http(s) URL like %s, got %q", v.named(KeyAPIBase), DefaultAPIBase, v.text)
 	}
 	if !strings.HasSuffix(v.text, "/") {
 		return v.text + "/", nil
@@ -280,7 +294,7 @@ func (lv *layeredValues) seconds(key string, def time.Duration) (time.Duration, 
 	if d, err := time.ParseDuration(v.text); err == nil && d >= 0 {
 		return d, nil
 	}
-	return 0, fmt.Errorf("%s in %s: expected a number of seconds (or a duration like 5m), got %q", key, v.source, v.text)
+	return 0, fmt.Errorf("%s: expected a number of seconds (or a duration like 5m), got %q", v.named(key), v.text)
 }
 
 func (lv *layeredValues) integer(key string, def, lo, hi int) (int, error) {
@@ -290,7 +304,7 @@ func (lv *layeredValues) integer(key string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v.text)
 	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%s in %s: expected a whole number from %d to %d, got %q", key, v.source, lo, hi, v.text)
+		return 0, fmt.Errorf("%s: expected a whole number from %d to %d, got %q", v.named(key), lo, hi, v.text)
 	}
 	return n, nil
 }

@@ -176,7 +176,7 @@ func TestLoadConfig(t *testing.T) {
 			name:    "bad API base",
 			file:    fmt.Sprintf(`{"SKYNAMO_INSTANCE_NAME":"acme","SKYNAMO_API_KEY":%q}`, testKey),
 			env:     map[string]string{"SKYNAMO_API_BASE": "api.skynamo.me"},
-			wantErr: []string{"SKYNAMO_API_BASE in environment variable SKYNAMO_API_BASE", "expected an http(s) URL"},
+			wantErr: []string{"environment variable SKYNAMO_API_BASE: expected an http(s) URL"},
 		},
 	}
 	for _, tt := range tests {

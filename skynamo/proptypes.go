@@ -20,9 +20,10 @@ type LuaProp struct {
 
 // LuaDefinition is the Lua-facing shape of one spec definition: an
 // entity's records or something nested in them (order items, order units,
-// a location). custom_fields is never listed: the reader turns it into a
-// record's custom table, whose fields depend on the instance (and the form
-// definitions' own custom_fields are consumed into the schema).
+// a location). custom_fields is listed only for form definitions, where it
+// is the form's list of field definitions (CustomFieldsArePlain); elsewhere
+// the reader turns it into a record's custom table, whose fields depend on
+// the instance.
 type LuaDefinition struct {
 	Name  string // the spec definition's name, also the class name
 	Props []LuaProp
@@ -369,6 +370,7 @@ func luaDefinitionTable() []LuaDefinition {
 			{Name: "users", Type: "integer[]"},
 			{Name: "last_modified_time", Type: "string", DateTime: true},
 			{Name: "active", Type: "boolean"},
+			{Name: "custom_fields", Type: "FormDefinitionCustomField[]"},
 		}},
 		{Name: "FormDefinitionCustomField", Props: []LuaProp{
 			{Name: "id", Type: "integer"},

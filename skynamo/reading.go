@@ -79,7 +79,7 @@ func (r *Reader) records(ctx context.Context, entity string, refresh bool) ([]js
 			if !state.Complete {
 				note = " (an incomplete pull)"
 			}
-			r.logf("offline: %s from the cache, %d records pulled %s ago%s", entity, len(recs), time.Since(state.PulledAt).Round(time.Second), note)
+			r.logf("offline: %s from the cache, %s records pulled %s ago%s", entity, Thousands(int64(len(recs))), time.Since(state.PulledAt).Round(time.Second), note)
 		}
 		return recs, nil
 	}
@@ -235,6 +235,9 @@ func (r *Reader) read(ctx context.Context, entity string, opt ReadOptions) ([]Re
 		fs, _ := s.ForEntity(e.Name)
 		return r.decode(e.Name, raw, fs)
 	}
+	if CustomFieldsArePlain(e.Name) {
+		return DecodePlain(raw, nil)
+	}
 	return DecodeRecords(raw, nil)
 }
 
@@ -278,7 +281,12 @@ func (r *Reader) ReadEach(ctx context.Context, entity string, opt ReadOptions, f
 	warned, first := 0, ""
 	for start := 0; start < len(raw); start += readChunk {
 		end := min(start+readChunk, len(raw))
-		recs, err := DecodeProjected(raw[start:end], fs, opt.Project)
+		var recs []Record
+		if CustomFieldsArePlain(e.Name) {
+			recs, err = DecodePlain(raw[start:end], opt.Project)
+		} else {
+			recs, err = DecodeProjected(raw[start:end], fs, opt.Project)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.Name, err)
 		}
@@ -405,6 +413,11 @@ func (r *Reader) List(ctx context.Context, path string, q ListQuery) ([]Record, 
 	raw, _, err := r.sync.Client().ListAll(ctx, path, q)
 	if err != nil {
 		return nil, err
+	}
+	for _, e := range Entities() {
+		if e.Path == strings.TrimRight(path, "/") && CustomFieldsArePlain(e.Name) {
+			return DecodePlain(raw, nil)
+		}
 	}
 	return DecodeRecords(raw, nil)
 }

@@ -12,7 +12,7 @@ import (
 type Record struct {
 	// Props holds the standard properties as the API sent them, numbers as
 	// json.Number so that ids and row versions stay exact; custom_fields is
-	// moved out into Custom. A property sent as null is present with a nil
+	// moved out into Custom (except by DecodePlain). A property sent as null is present with a nil
 	// value; one the API omitted is absent.
 	Props map[string]any
 	// Custom holds the custom field values by Field.Key (the display name),
@@ -35,8 +35,19 @@ const decodeChunk = 512
 // spread over all cores, in less than half the time encoding/json needs
 // just to parse them (BenchmarkRecordDecode100k).
 func DecodeRecords(raw []json.RawMessage, fs *FieldSet) ([]Record, error) {
-	return decodeAll(raw, fs, nil, nil)
+	return decodeAll(raw, fs, nil, nil, false)
 }
+
+// DecodePlain decodes records whose custom_fields property is not a list
+// of custom field values: a form definition's custom_fields is the form's
+// list of field definitions, which the script reads as it is. p may be nil.
+func DecodePlain(raw []json.RawMessage, p *Projection) ([]Record, error) {
+	return decodeAll(raw, nil, nil, p, true)
+}
+
+// CustomFieldsArePlain reports whether entity's custom_fields is an
+// ordinary property (see DecodePlain) rather than the record's values.
+func CustomFieldsArePlain(entity string) bool { return entity == "form_definitions" }
 
 // Projection picks what a decode keeps, for scripts that read a few
 // properties of 100,000 records: the standard properties named in Props
@@ -50,7 +61,7 @@ type Projection struct {
 
 // DecodeProjected is DecodeRecords keeping only what p names.
 func DecodeProjected(raw []json.RawMessage, fs *FieldSet, p *Projection) ([]Record, error) {
-	return decodeAll(raw, fs, nil, p)
+	return decodeAll(raw, fs, nil, p, false)
 }
 
 // parserFilter is the top-level property set a projection parses.
@@ -72,20 +83,21 @@ func (p *Projection) parserFilter() map[string]bool {
 // its own form (its form_id). A form missing from the schema leaves the
 // values as text, with a warning.
 func DecodeCompletedForms(raw []json.RawMessage, s *Schema) ([]Record, error) {
-	return decodeAll(raw, nil, s, nil)
+	return decodeAll(raw, nil, s, nil, false)
 }
 
 // DecodeRecord decodes one raw record.
 func DecodeRecord(raw json.RawMessage, fs *FieldSet) (Record, error) {
-	return newRecordDecoder(nil, nil).decode(raw, fs, nil)
+	return newRecordDecoder(nil, nil, false).decode(raw, fs, nil)
 }
 
-// decodeAll decodes with fs, or with a schema by each record's form_id.
-func decodeAll(raw []json.RawMessage, fs *FieldSet, s *Schema, proj *Projection) ([]Record, error) {
+// decodeAll decodes with fs, or with a schema by each record's form_id;
+// plain keeps custom_fields as an ordinary property.
+func decodeAll(raw []json.RawMessage, fs *FieldSet, s *Schema, proj *Projection, plain bool) ([]Record, error) {
 	out := make([]Record, len(raw))
 	workers := min(runtime.GOMAXPROCS(0), (len(raw)+decodeChunk-1)/decodeChunk)
 	if workers <= 1 {
-		d := newRecordDecoder(proj, fs)
+		d := newRecordDecoder(proj, fs, plain)
 		for i, r := range raw {
 			rec, err := d.decode(r, fs, s)
 			if err != nil {
@@ -107,7 +119,7 @@ func decodeAll(raw []json.RawMessage, fs *FieldSet, s *Schema, proj *Projection)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := newRecordDecoder(proj, fs)
+			d := newRecordDecoder(proj, fs, plain)
 			for {
 				mu.Lock()
 				start := next
@@ -145,11 +157,11 @@ type recordDecoder struct {
 	customKeys map[string]bool // with a projection: the custom fields kept (nil = all)
 }
 
-func newRecordDecoder(proj *Projection, fs *FieldSet) *recordDecoder {
-	d := &recordDecoder{p: jsonParser{splitCustom: true}}
+func newRecordDecoder(proj *Projection, fs *FieldSet, plain bool) *recordDecoder {
+	d := &recordDecoder{p: jsonParser{splitCustom: !plain}}
 	if proj != nil {
 		d.p.only = proj.parserFilter()
-		if !proj.AllCustom {
+		if !proj.AllCustom && !plain {
 			d.customKeys = make(map[string]bool, len(proj.CustomKeys))
 			for _, k := range proj.CustomKeys {
 				d.customKeys[k] = true

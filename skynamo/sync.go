@@ -247,21 +247,21 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 	s.ended(p)
 	if err != nil {
 		if p.res.Records > 0 {
-			return p.res, fmt.Errorf("pulling %s stopped; the cache keeps %d records: %w", e.Name, p.res.Records, err)
+			return p.res, fmt.Errorf("pulling %s stopped; the cache keeps %s records: %w", e.Name, Thousands(int64(p.res.Records)), err)
 		}
 		return p.res, fmt.Errorf("pulling %s: %w", e.Name, err)
 	}
 	if !s.noSummary {
-		s.logf("%s: %s pull, %s received, %d cached, %s, %s", e.Name, p.res.Mode,
-			plural(int64(p.res.Received), "record"), p.res.Records, plural(p.res.Requests, "request"), p.res.Duration.Round(time.Millisecond))
+		s.logf("%s: %s pull, %s received, %s cached, %s, %s", e.Name, p.res.Mode,
+			plural(int64(p.res.Received), "record"), Thousands(int64(p.res.Records)), plural(p.res.Requests, "request"), p.res.Duration.Round(time.Millisecond))
 	}
 	return p.res, nil
 }
 
-// plural writes "1 request", "2 requests".
+// plural writes "1 request", "2 requests", "20,257 records".
 func plural(n int64, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return Thousands(n) + " " + noun + "s"
 }

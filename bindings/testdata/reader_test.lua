@@ -95,6 +95,25 @@ function TestCompletedFormFields()
     "Shelf Share (%)|Competitor Activity|Store Layout|Merchandising|Follow-up Needed|Visit Notes|Ranges Checked")
 end
 
+-- A form definition's custom_fields is the form's list of field
+-- definitions, kept as a plain property (not custom field values).
+function TestFormDefinitionsKeepTheirFields()
+  local forms = assert(reader.form_definitions())
+  local customer = first_with(forms, function(f) return f.name == "Customer" end)
+  assert(customer, "the Customer form is listed")
+  assert_eq(customer.custom, nil, "form definitions have no custom table")
+  assert(type(customer.custom_fields) == "table" and #customer.custom_fields > 0, "custom_fields is kept")
+  local limit = first_with(customer.custom_fields, function(f) return f.name == "Credit Limit (R)" end)
+  assert(limit, "the fields are the form's fields")
+  assert(type(limit.id) == "number" and type(limit.type) == "string" and type(limit.required) == "boolean")
+  local enum = first_with(customer.custom_fields, function(f) return f.enumeration_values ~= nil end)
+  assert(enum and type(enum.enumeration_values[1].label) == "string", "enum fields carry their values")
+  local slim = assert(reader.form_definitions { fields = { "name", "custom_fields" } })
+  assert_eq(#slim[1].custom_fields > 0, true, "the fields option may ask for custom_fields")
+  local listed = assert(reader.list("/formdefinitions", { flags = { "show_enums" } }))
+  assert_eq(#listed[1].custom_fields, #forms[1].custom_fields, "reader.list keeps them too")
+end
+
 function TestMisspeltEntitySuggests()
   local ok, err = pcall(function() return reader.custmers() end)
   assert(not ok and tostring(err):find('"customers"', 1, true), tostring(err))

@@ -342,6 +342,7 @@
 ---@field users integer[]
 ---@field last_modified_time string # date-time, ISO 8601 with offset
 ---@field active boolean
+---@field custom_fields FormDefinitionCustomField[]
 
 ---@class FormDefinitionCustomField
 ---@field id integer
