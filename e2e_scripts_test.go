@@ -594,8 +594,11 @@ func TestScriptFormResults(t *testing.T) {
 	expectCode(t, r, 2)
 	contains(t, r.stderr, `--form is required: the name of a custom form, one of "Store Visit", "Competitor Price Survey"`)
 	r = w.run("run", "form_results", "--form", "Store Vist")
-	expectCode(t, r, 1)
-	contains(t, r.stderr, "Store Visit")
+	expectCode(t, r, 2)
+	contains(t, r.stderr, `--form: no form is named "Store Vist"; did you mean "Store Visit"? (try --help)`)
+	if strings.Contains(r.stderr, "form_results.lua:") {
+		t.Fatalf("a usage error names a script line:\n%s", r.stderr)
+	}
 }
 
 // form_results: a form field named like a fixed column (date, rep, ...)
@@ -670,4 +673,101 @@ assert(reader.customers{fields = {"code", "custom.Credit Limit (R)"}})
 	r := w.run("run", "fields.lua")
 	expectCode(t, r, 4)
 	contains(t, r.stderr, "--offline")
+}
+
+// Requiring reader and writer connects to nothing: a script that requires
+// them at the top answers --help and reports its usage errors without a
+// config, and without a summary line (it never used the API). The first
+// call that needs the API connects, and a missing config then exits 2
+// with the config hint, at that call's line.
+func TestRequireReaderConnectsAtTheFirstRead(t *testing.T) {
+	w := newWorkdir(t) // no config at all
+	w.write("lazy.lua", `local reader = require "reader"
+local writer = require "writer"
+local args = require "args"
+local opts = args.parse { description = "Customers, counted.", options = {
+  { name = "days", type = "number", default = 7, help = "look back N days" },
+  { name = "write", type = "flag", help = "queue a write instead" },
+} }
+if opts.write then
+  writer.batch():create("customers", { code = "L1", name = "Lazy", custom = { ["Customer Type"] = "Wholesale" } })
+end
+print(#reader.customers())
+`)
+	h := w.run("run", "lazy.lua", "--help")
+	expectCode(t, h, 0)
+	contains(t, h.stdout, "usage: lazy.lua")
+	if h.stderr != "" {
+		t.Fatalf("--help wrote on stderr:\n%s", h.stderr)
+	}
+
+	bad := w.run("run", "lazy.lua", "--days", "x")
+	expectCode(t, bad, 2)
+	contains(t, bad.stderr, "(try --help)")
+	if strings.Contains(bad.stderr, "done in") || strings.Contains(bad.stderr, "SKYNAMO_") {
+		t.Fatalf("a usage error connected or printed a summary:\n%s", bad.stderr)
+	}
+
+	for _, args := range [][]string{{"run", "lazy.lua"}, {"run", "lazy.lua", "--write"}} {
+		r := w.run(args...)
+		expectCode(t, r, 2)
+		contains(t, r.stderr, "SKYNAMO_INSTANCE_NAME is not set")
+		contains(t, r.stderr, `hint: see the README's "Point it at a real instance", or try --sim`)
+		line := "lazy.lua:11:" // the read
+		if len(args) == 3 {
+			line = "lazy.lua:9:" // the queued write checks the custom fields
+		}
+		contains(t, r.stderr, line)
+		if strings.Contains(r.stderr, "done in") {
+			t.Fatalf("a run that could not connect printed a summary:\n%s", r.stderr)
+		}
+	}
+
+	// With a config the same script reads.
+	_, base := startSim(t, sim.Options{Customers: 12, Users: 2, Seed: 3})
+	w.useSim(base)
+	r := w.run("run", "lazy.lua")
+	expectCode(t, r, 0)
+	if strings.TrimSpace(r.stdout) != "12" {
+		t.Fatalf("stdout %q", r.stdout)
+	}
+}
+
+// A projected read's records raise for a property the fields option left
+// out, also through the tables helpers (at the script's line), while
+// pretty, json and csv print them without tripping.
+func TestProjectedRecordsRaiseForLeftOutProperties(t *testing.T) {
+	_, base := startSim(t, sim.Options{Customers: 20, Users: 2, Seed: 5})
+	w := newWorkdir(t)
+	w.useSim(base)
+	w.write("p.lua", `local reader = require "reader"
+local tables = require "tables"
+local pretty = require "pretty"
+local json = require "json"
+local csv = require "csv"
+local c = assert(reader.customers { fields = { "code", "custom.Sales Area" } })
+print(pretty.format(c, { rows = 2 }))
+print(#json.encode(c) > 0, #csv.encode(c) > 0, #tables.filter(c, "code"))
+print(#tables.sort_by(c, "custom.Sales Area"), #tables.aggregate(c, "custom.Sales Area", { n = "count" }))
+for _, try in ipairs {
+  function() return c[1].name end,
+  function() return tables.sort_by(c, "name") end,
+  function() return tables.map(c, "custom.Notes") end,
+} do
+  print(select(2, pcall(try)))
+end
+tables.filter(c, "active")
+`)
+	r := w.run("run", "-q", "p.lua")
+	expectCode(t, r, 1)
+	for _, want := range []string{
+		"custom.Sales Area", "… 18 more rows",
+		"true\ttrue\t20\n20\t",
+		`p.lua:11: property "name" was not loaded: add "name" to the fields option`,
+		`bad argument #2 to 'sort_by' (property "name" was not loaded: add "name" to the fields option)`,
+		`bad argument #2 to 'map' (custom field "Notes" was not loaded: add "custom.Notes" to the fields option)`,
+	} {
+		contains(t, r.stdout, want)
+	}
+	contains(t, r.stderr, `skynamo: p.lua:17: bad argument #2 to 'filter' (property "active" was not loaded: add "active" to the fields option)`)
 }

@@ -345,6 +345,7 @@ func TestOfflineRunsFromTheCache(t *testing.T) {
 
 	w.write("orders.lua", `assert(require("reader").orders())`)
 	r = w.run("run", "--offline", "orders.lua")
-	expectCode(t, r, 1)
+	expectCode(t, r, 2) // --offline cannot be honoured: a usage error
 	contains(t, r.stderr, "orders has never been pulled")
+	contains(t, r.stderr, "hint: --offline reads only the cache: run once without --offline, or pull every entity first with skynamo sync")
 }

@@ -171,8 +171,8 @@ func TestEmailExpectedFailures(t *testing.T) {
 	dir := t.TempDir()
 	L, _ := emailState(t, dir, EmailConfig{Outbox: filepath.Join(dir, "outbox"), OutboxReason: "--dry-run"}, nil)
 	for code, want := range map[string]string{
-		`{to = "not an address", subject = "s", text = "t"}`:                      `to: "not an address" is not an email address`,
-		`{to = "a@x.com", from = "nobody", subject = "s", text = "t"}`:            `from: "nobody" is not an email address`,
+		`{to = "not an address", subject = "s", text = "t"}`:                      `email.send: to: "not an address" is not an e-mail address (write it as name@example.com or "Name <name@example.com>")`,
+		`{to = "a@x.com", from = "nobody", subject = "s", text = "t"}`:            `email.send: from: "nobody" is not an e-mail address (write it as`,
 		`{to = "a@x.com", subject = "s", text = "t", attachments = {"gone.csv"}}`: `attachment "gone.csv" not found: looked for ` + filepath.Join(dir, "gone.csv") + " and " + filepath.Join(dir, "skynamo_data", "output", "gone.csv"),
 	} {
 		got, err := runLua(t, L, `return require("email").send`+code)

@@ -30,7 +30,7 @@ func luaTestModules(t *testing.T) []luaModule {
 		{"json", NewJSON().Loader},
 		{"csv", NewCSV().Loader},
 		{"dates", NewDates(nil).Loader},
-		{"reader", NewReader(read, nil).Loader},
+		{"reader", NewReader(StaticReader(read), nil).Loader},
 		{"writer", newTestWriter(t, read).Loader},
 		{"http", NewHTTP(nil).Loader},
 	}

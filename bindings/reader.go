@@ -21,23 +21,46 @@ import (
 // name no form defines, naming the closest ones. pairs, #, json, csv and
 // table.sort see ordinary tables.
 type Reader struct {
-	read    *skynamo.Reader
+	get     ReaderSource
 	onError func(error) string
 }
 
-// NewReader builds the module over r. onError turns an expected failure
-// (network, quota, auth) into the message the script receives as err; the
-// host uses it to remember the Go error, so a script that dies on it exits
-// with the right code. nil = err.Error().
-func NewReader(r *skynamo.Reader, onError func(error) string) *Reader {
+// ReaderSource hands the module its skynamo.Reader when a function first
+// needs the API. The host connects there, not at require: a script that
+// requires reader at the top and then only answers --help needs no config.
+// An error (a bad config, an unreadable cache folder) is raised as a Go
+// error value, so the host keeps its exit code and hint.
+type ReaderSource func() (*skynamo.Reader, error)
+
+// StaticReader is the ReaderSource of a reader that already exists.
+func StaticReader(r *skynamo.Reader) ReaderSource {
+	return func() (*skynamo.Reader, error) { return r, nil }
+}
+
+// NewReader builds the module over the reader get returns. onError turns
+// an expected failure (network, quota, auth) into the message the script
+// receives as err; the host uses it to remember the Go error, so a script
+// that dies on it exits with the right code. nil = err.Error().
+func NewReader(get ReaderSource, onError func(error) string) *Reader {
 	if onError == nil {
 		onError = func(err error) string { return err.Error() }
 	}
-	return &Reader{read: r, onError: onError}
+	return &Reader{get: get, onError: onError}
+}
+
+// read connects on first use and returns the reader, or raises the
+// connection error as a Go error value.
+func (m *Reader) read(L *lua.LState) *skynamo.Reader {
+	r, err := m.get()
+	if err != nil {
+		raiseGoError(L, err)
+	}
+	return r
 }
 
 // Loader registers one function per entity, in the entity table's order,
-// and reader.list, reader.fields and reader.entities.
+// and reader.list, reader.fields and reader.entities. Nothing connects
+// here: the entity functions are known without the API.
 func (m *Reader) Loader(L *lua.LState) int {
 	mod := L.NewTable()
 	for _, e := range skynamo.Entities() {
@@ -92,7 +115,7 @@ func (m *Reader) entityFunc(entity string) lua.LGFunction {
 		out := L.NewTable()
 		conv := newRecordConverter(L, entity)
 		conv.proj = proj
-		err = m.read.ReadEach(L.Context(), entity, ro, func(recs []skynamo.Record) {
+		err = m.read(L).ReadEach(L.Context(), entity, ro, func(recs []skynamo.Record) {
 			for i := range recs {
 				out.Append(conv.record(&recs[i]))
 			}
@@ -113,7 +136,7 @@ func (m *Reader) list(L *lua.LState) int {
 	path := L.CheckString(1)
 	opts := newOptions(L, 2, "filters", "flags")
 	q := skynamo.ListQuery{Filters: opts.stringList("filters"), Flags: opts.stringList("flags")}
-	recs, err := m.read.List(L.Context(), path, q)
+	recs, err := m.read(L).List(L.Context(), path, q)
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(m.onError(err)))
@@ -131,7 +154,7 @@ func (m *Reader) fields(L *lua.LState) int {
 	if entity == "completed_forms" {
 		return m.completedFormFields(L)
 	}
-	fs, err := m.read.Fields(L.Context(), entity)
+	fs, err := m.read(L).Fields(L.Context(), entity)
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(m.onError(err)))
@@ -166,10 +189,11 @@ func recordsToLua(L *lua.LState, what string, recs []skynamo.Record) *lua.LTable
 
 // recordConverter turns records into Lua tables, one metatable per FieldSet.
 type recordConverter struct {
-	L     *lua.LState
-	what  string
-	metas map[*skynamo.FieldSet]*lua.LTable
-	proj  *projection // nil: every property
+	L        *lua.LState
+	what     string
+	metas    map[*skynamo.FieldSet]*lua.LTable
+	proj     *projection // nil: every property
+	projMeta *lua.LTable // the projection's record metatable, built once
 }
 
 func newRecordConverter(L *lua.LState, what string) *recordConverter {
@@ -208,10 +232,18 @@ func (c *recordConverter) custom(rec *skynamo.Record, values map[string]any, loa
 	return custom
 }
 
-// projected is record with only the properties and custom fields asked for.
+// projected is record with only the properties and custom fields asked
+// for, under the projection's one metatable (projectedMeta), so a property
+// left out raises when read instead of reading as empty. Setting it is the
+// only per-record cost a projection adds to a read (one pointer store);
+// records read without fields stay plain tables with no metatable at all.
 func (c *recordConverter) projected(rec *skynamo.Record) *lua.LTable {
 	L, p := c.L, c.proj
+	if c.projMeta == nil {
+		c.projMeta = projectedMeta(L, p)
+	}
 	t := L.CreateTable(0, len(p.props)+1)
+	L.SetMetatable(t, c.projMeta)
 	for _, k := range p.props {
 		if v := rec.Props[k]; v != nil {
 			t.RawSetString(k, ToLua(L, v))
@@ -234,10 +266,62 @@ func (c *recordConverter) projected(rec *skynamo.Record) *lua.LTable {
 
 // projection is the fields option of a reader call.
 type projection struct {
+	entity     string          // its plural name, for messages: "customers"
 	props      []string        // standard properties, in the order asked
 	allCustom  bool            // "custom": every custom field
 	customKeys []string        // "custom.X": these fields (by Field.Key)
 	loaded     map[string]bool // customKeys as a set
+	known      []string        // every property name the entity has, and "custom"
+}
+
+// projectedMeta is the metatable of the records of one projected read.
+// __index runs only for a key the record does not hold: a property that
+// was loaded but the API sent as null reads as nil; a property of the
+// entity that the fields option left out, or a name the entity does not
+// have at all, raises — a projected read is already strict about names,
+// and a left-out column reading as empty would be a silent wrong report.
+// pairs, next, rawget, json and csv see the loaded keys only and never
+// reach __index. __names lists the loaded properties for the REPL's Tab
+// completion.
+func projectedMeta(L *lua.LState, p *projection) *lua.LTable {
+	loaded := make(map[string]bool, len(p.props)+1)
+	names := L.CreateTable(len(p.props)+1, 0)
+	for _, k := range p.props {
+		loaded[k] = true
+		names.Append(lua.LString(k))
+	}
+	if p.allCustom || len(p.customKeys) > 0 {
+		loaded["custom"] = true
+		names.Append(lua.LString("custom"))
+	}
+	known := make(map[string]bool, len(p.known))
+	for _, k := range p.known {
+		known[k] = true
+	}
+	meta := L.NewTable()
+	meta.RawSetString("__names", names)
+	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		s, ok := L.CheckAny(2).(lua.LString)
+		name := string(s)
+		switch {
+		case !ok || loaded[name]:
+			// A number key (ipairs, #) or a loaded property sent as null.
+			L.Push(lua.LNil)
+			return 1
+		case name == "custom":
+			L.RaiseError("custom fields were not loaded: add \"custom\" or \"custom.NAME\" to the fields option")
+		case known[name]:
+			L.RaiseError("property %q was not loaded: add %q to the fields option", name, name)
+		default:
+			hint := ""
+			if near := skynamo.SuggestNames(name, p.known, 3); len(near) > 0 {
+				hint = suggestion(near)
+			}
+			L.RaiseError("%s have no property %q%s", p.entity, name, hint)
+		}
+		return 0
+	}))
+	return meta
 }
 
 // projection reads the fields option, refusing names the entity does not
@@ -263,7 +347,7 @@ func (m *Reader) projection(L *lua.LState, entity string, fields []string) (*pro
 		props["user_id"], props["user_name"] = true, true
 		names = append(names, "user_id", "user_name")
 	}
-	p := &projection{loaded: map[string]bool{}}
+	p := &projection{entity: e.Name, loaded: map[string]bool{}, known: append(names, "custom")}
 	var fs *skynamo.FieldSet
 	for _, name := range fields {
 		switch {
@@ -271,7 +355,7 @@ func (m *Reader) projection(L *lua.LState, entity string, fields []string) (*pro
 			p.allCustom = true
 		case strings.HasPrefix(name, "custom."):
 			if fs == nil {
-				if fs, err = m.read.Fields(L.Context(), e.Name); err != nil {
+				if fs, err = m.read(L).Fields(L.Context(), e.Name); err != nil {
 					return nil, err
 				}
 				if fs == nil {
@@ -290,7 +374,7 @@ func (m *Reader) projection(L *lua.LState, entity string, fields []string) (*pro
 		case props[name]:
 			p.props = append(p.props, name)
 		default:
-			L.ArgError(1, fmt.Sprintf("fields: %s have no property %q%s", e.Name, name, suggestion(skynamo.SuggestNames(name, append(names, "custom"), 3))))
+			L.ArgError(1, fmt.Sprintf("fields: %s have no property %q%s", e.Name, name, suggestion(skynamo.SuggestNames(name, p.known, 3))))
 		}
 	}
 	return p, nil

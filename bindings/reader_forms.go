@@ -13,7 +13,7 @@ import (
 // the form shows them. A script flattening one form's results takes its
 // columns from here.
 func (m *Reader) completedFormFields(L *lua.LState) int {
-	s, err := m.read.Schema(L.Context(), false)
+	s, err := m.read(L).Schema(L.Context(), false)
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(m.onError(err)))

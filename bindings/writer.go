@@ -27,9 +27,8 @@ import (
 // itself raise: an unknown entity, a kind the entity does not support, an
 // argument of the wrong type, an unknown option.
 type Writer struct {
-	read  *skynamo.Reader
-	write *skynamo.Writer
-	opt   WriterOptions
+	get WriterSource
+	opt WriterOptions
 
 	toldDryRun bool // the --dry-run notice is printed once per run
 }
@@ -71,11 +70,21 @@ func (c ApplyCounts) Add(o ApplyCounts) ApplyCounts {
 		Planned: c.Planned + o.Planned, Pending: c.Pending + o.Pending}
 }
 
-// NewWriter builds the module over the reader the reader module uses (for
-// custom field schemas and the "before" of updates) and the Go writer that
-// sends the writes; sharing them keeps one client, one cache and one
-// request budget for the whole run.
-func NewWriter(r *skynamo.Reader, w *skynamo.Writer, opt WriterOptions) *Writer {
+// WriterSource hands the module, when a call first needs the API, the
+// reader the reader module uses (for custom field schemas and the "before"
+// of updates) and the Go writer that sends the writes; sharing them keeps
+// one client, one cache and one request budget for the whole run. The host
+// connects there, not at require. An error is raised as a Go error value,
+// so the host keeps its exit code and hint.
+type WriterSource func() (*skynamo.Reader, *skynamo.Writer, error)
+
+// StaticWriter is the WriterSource of a reader and writer that exist.
+func StaticWriter(r *skynamo.Reader, w *skynamo.Writer) WriterSource {
+	return func() (*skynamo.Reader, *skynamo.Writer, error) { return r, w, nil }
+}
+
+// NewWriter builds the module over what get returns.
+func NewWriter(get WriterSource, opt WriterOptions) *Writer {
 	if opt.Logf == nil {
 		opt.Logf = func(string, ...any) {}
 	}
@@ -85,7 +94,22 @@ func NewWriter(r *skynamo.Reader, w *skynamo.Writer, opt WriterOptions) *Writer 
 	if opt.OnApply == nil {
 		opt.OnApply = func(ApplyCounts) {}
 	}
-	return &Writer{read: r, write: w, opt: opt}
+	return &Writer{get: get, opt: opt}
+}
+
+// read connects on first use and returns the shared reader, or raises the
+// connection error as a Go error value.
+func (m *Writer) read(L *lua.LState) *skynamo.Reader {
+	r, _ := m.conn(L)
+	return r
+}
+
+func (m *Writer) conn(L *lua.LState) (*skynamo.Reader, *skynamo.Writer) {
+	r, w, err := m.get()
+	if err != nil {
+		raiseGoError(L, err)
+	}
+	return r, w
 }
 
 // batchTypeName is the metatable name of batch userdata.
@@ -223,18 +247,18 @@ func (m *Writer) queue(kind skynamo.WriteKind) lua.LGFunction {
 			// replace would empty.
 			req.Values = tableArg(L, 3, "values")
 			noMore(L, 4, "replace(entity, values)")
-			req.Record = m.resolveRecord(L.Context(), b, target.Entity, keyOf(req.Values))
+			req.Record = m.resolveRecord(L, b, target.Entity, keyOf(req.Values))
 		case skynamo.KindUpdate:
 			req.Record = tableArg(L, 3, "record")
 			req.Values = tableArg(L, 4, "changes")
 			noMore(L, 5, "update(entity, record, changes)")
-			if rec := m.resolveRecord(L.Context(), b, target.Entity, req.Record); rec != nil {
+			if rec := m.resolveRecord(L, b, target.Entity, req.Record); rec != nil {
 				req.Record = rec
 			}
 		case skynamo.KindDelete:
 			req.Record = tableArg(L, 3, "record")
 			noMore(L, 4, "delete(entity, record)")
-			if rec := m.resolveRecord(L.Context(), b, target.Entity, req.Record); rec != nil {
+			if rec := m.resolveRecord(L, b, target.Entity, req.Record); rec != nil {
 				req.Record = rec
 			}
 		}
@@ -332,7 +356,7 @@ func (m *Writer) add(L *lua.LState, b *batch, t skynamo.WriteTarget, req skynamo
 	}
 	var schema *skynamo.Schema
 	if needsSchema(t, req.Kind) {
-		s, err := m.read.Schema(L.Context(), false)
+		s, err := m.read(L).Schema(L.Context(), false)
 		if err != nil {
 			raiseGoError(L, fmt.Errorf("writer: reading the custom field definitions: %w", err))
 		}
@@ -439,7 +463,8 @@ func (m *Writer) apply(L *lua.LState) int {
 	var res skynamo.ApplyResult
 	var stop error
 	if len(ops) > 0 {
-		res, stop = m.write.Apply(L.Context(), ops, skynamo.ApplyOptions{BatchSize: b.size, DryRun: dryRun, ResendUnknown: resend,
+		_, w := m.conn(L)
+		res, stop = w.Apply(L.Context(), ops, skynamo.ApplyOptions{BatchSize: b.size, DryRun: dryRun, ResendUnknown: resend,
 			Invalid: invalid, Progress: m.opt.Progress})
 	}
 	rows := mergeResults(b.entries, res.Items)

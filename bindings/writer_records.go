@@ -1,10 +1,11 @@
 package bindings
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	lua "github.com/yuin/gopher-lua"
 
 	"skynamo/skynamo"
 )
@@ -34,13 +35,13 @@ var lookupKeys = []string{"id", "code", "external_id"}
 // WriteRequest record (standard properties, custom fields under "custom"),
 // or nil when key holds more than a key, names nothing cached, or the
 // entity cannot be read.
-func (m *Writer) resolveRecord(ctx context.Context, b *batch, entity string, key map[string]any) map[string]any {
+func (m *Writer) resolveRecord(L *lua.LState, b *batch, entity string, key map[string]any) map[string]any {
 	if !onlyKeys(key) {
 		return nil
 	}
 	idx := b.records[entity]
 	if idx == nil {
-		idx = m.indexRecords(ctx, entity)
+		idx = m.indexRecords(L, entity)
 		if b.records == nil {
 			b.records = map[string]*cachedRecords{}
 		}
@@ -86,17 +87,19 @@ func onlyKeys(key map[string]any) bool {
 // indexRecords reads an entity's cached records (pulling when the cache is
 // stale, as any read would). An entity that cannot be read gives an empty
 // index: the write is then checked with what the script gave.
-func (m *Writer) indexRecords(ctx context.Context, entity string) *cachedRecords {
+func (m *Writer) indexRecords(L *lua.LState, entity string) *cachedRecords {
+	ctx := L.Context()
 	idx := &cachedRecords{byID: map[string]int{}, byCode: map[string]int{}, byExt: map[string]int{}}
 	if _, err := skynamo.LookupEntity(entity); err != nil {
 		return idx
 	}
-	raw, err := m.read.Raw(ctx, entity)
+	read := m.read(L)
+	raw, err := read.Raw(ctx, entity)
 	if err != nil {
 		m.opt.Logf("writer: %s could not be read to find records named by their key: %v", entity, err)
 		return idx
 	}
-	if fs, err := m.read.Fields(ctx, entity); err == nil {
+	if fs, err := read.Fields(ctx, entity); err == nil {
 		idx.fields = fs
 	}
 	idx.raw = raw

@@ -11,5 +11,5 @@ import (
 // print on the host's stderr going to the test log.
 func newTestWriter(t *testing.T, read *skynamo.Reader) *Writer {
 	logf := func(format string, args ...any) { t.Log(fmt.Sprintf(format, args...)) }
-	return NewWriter(read, skynamo.NewWriter(read, logf), WriterOptions{Logf: logf})
+	return NewWriter(StaticWriter(read, skynamo.NewWriter(read, logf)), WriterOptions{Logf: logf})
 }

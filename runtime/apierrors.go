@@ -62,9 +62,10 @@ func partialHint(err error) string {
 	return "the API token's request quota is used up; the records pulled so far are kept in the cache and the next run continues from them once the quota resets"
 }
 
-// classifyAPIErrors maps the client's errors to exit codes: an exhausted
-// quota is a partial result (data kept), any other API or network failure
-// is ExitAPI. Script errors whose text is a noted error count as that error.
+// classifyAPIErrors maps the client's errors to exit codes: an --offline
+// read of an entity never cached is a usage error (the flag cannot be
+// honoured), an exhausted quota is a partial result (data kept), any other
+// API or network failure is ExitAPI. Script errors whose text is a noted error count as that error.
 func classifyAPIErrors(notes *errorNotes) Classifier {
 	return func(err error) (int, string, bool) {
 		var se *ScriptError
@@ -72,6 +73,12 @@ func classifyAPIErrors(notes *errorNotes) Classifier {
 			if noted, ok := notes.find(se.Message); ok {
 				err = noted
 			}
+		}
+		var notCached *skynamo.NotCachedError
+		if errors.As(err, &notCached) {
+			// --offline cannot be honoured for this read: the user's
+			// call to make, like any flag that does not fit.
+			return ExitUsage, "--offline reads only the cache: run once without --offline, or pull every entity first with skynamo sync", true
 		}
 		if skynamo.IsPartialStop(err) {
 			return ExitPartial, partialHint(err), true

@@ -35,12 +35,16 @@ Modules are loaded with require, e.g. local strings = require "strings";
 require also finds .lua files in the script's folder.
 
 While pulls and writer applies run, stderr shows a progress bar when it is
-a terminal, and a plain line every tenth of a long pull otherwise. Every
-run ends with one line on stderr, also after an error ("from cache"
-counts the records the script received that this run did not pull):
+a terminal, and a plain line every tenth of a long pull otherwise. A run
+whose script used the API (called a reader or writer function that
+connected) ends with one line on stderr, also after an error or a partial
+exit ("from cache" counts the records the script received that this run
+did not pull):
 
   skynamo: done in 3.2s · 14 requests · 5,210 records pulled, 12,000 from cache · writes: 10 applied, 0 failed, 0 unknown
-  skynamo: done in 0.1s · no API requests
+
+A script that never used the API (--help, a usage error, CSV work only)
+prints no such line.
 
 --quiet leaves only errors; --verbose adds a line per API request and retry.`
 

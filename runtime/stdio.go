@@ -41,6 +41,7 @@ func (s *session) installBase() {
 	L.SetGlobal("print", L.NewFunction(s.luaPrint))
 	L.SetGlobal("tostring", L.NewFunction(luaToString))
 	L.SetGlobal("error", L.NewFunction(luaError))
+	s.installProtectedCalls()
 }
 
 // print(...) writes its arguments, converted with tostring, separated by

@@ -13,8 +13,9 @@ import (
 // runStats gathers what the last line of `skynamo run` reports: the
 // requests the client sent, the records pulled from the API versus served
 // from the cache, and the writes applied. The connection fills it in when
-// a script first touches the API; a script that never does still gets its
-// line ("no API requests"), so a cron log always shows the run ended.
+// a script first touches the API. A script that never does (one that
+// only answers --help, stops on a usage error, or crunches CSV files) gets
+// no line: "no API requests" after a help text is noise.
 type runStats struct {
 	mu      sync.Mutex
 	client  *skynamo.Client
@@ -43,12 +44,14 @@ func (s *runStats) applied(c bindings.ApplyCounts) {
 	s.writes = s.writes.Add(c)
 }
 
-// summary is the run's last line.
-func (s *runStats) summary(elapsed time.Duration) string {
+// summary is the run's last line; ok is false when the run never
+// connected to the API (no reader or writer call needed it, or the config
+// could not be read, whose error then ends the output with its hint).
+func (s *runStats) summary(elapsed time.Duration) (line string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.client == nil {
-		return "done in " + formatElapsed(elapsed) + " · no API requests"
+		return "", false
 	}
 	var pulled, served int64
 	if s.syncer != nil {
@@ -65,7 +68,7 @@ func (s *runStats) summary(elapsed time.Duration) string {
 	if s.applies > 0 {
 		parts = append(parts, "writes: "+writesWords(s.writes))
 	}
-	return strings.Join(parts, " · ")
+	return strings.Join(parts, " · "), true
 }
 
 // writesWords is "10 applied, 0 failed, 0 unknown", with the dry runs'
@@ -103,15 +106,19 @@ func formatElapsed(d time.Duration) string {
 
 // summarizeRun makes run print its summary line, timed from start, once
 // everything else is said (the script's error, the partial reasons): the
-// run's last line is where cron mail and CI logs are read from. Run calls
-// it once the script has loaded, so a usage error or a script that does
-// not compile ends with its error alone. Nothing under --quiet.
+// run's last line is where cron mail and CI logs are read from. The line
+// is printed only when the script connected to the API (a reader or writer
+// call needed it), also after a script error or a partial exit. A run
+// that never connected, a usage error, or a script that does not compile
+// ends with its own output or error alone. Nothing under --quiet.
 func summarizeRun(h *Host, quiet bool, start time.Time) {
 	if quiet {
 		return
 	}
 	h.atEnd = append(h.atEnd, func() {
-		h.Progressf("%s", h.stats.summary(time.Since(start)))
+		if line, ok := h.stats.summary(time.Since(start)); ok {
+			h.Progressf("%s", line)
+		}
 	})
 }
 

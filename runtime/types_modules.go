@@ -74,7 +74,7 @@ function Batch:replace(entity, values) end
 function Batch:delete(entity, record) end
 
 ---Queues a new custom field on a form (POST /integrations AddCustomFields).
----@param opts {form: string|integer, name: string, type: string}
+---@param opts {form?: string|integer, form_id?: integer, name: string, type: string} # form: "customers", a form's name or id (or form_id)
 ---@return integer n
 function Batch:add_field(opts) end
 
@@ -236,7 +236,7 @@ function dates.now() end
 ---@return integer epoch_seconds
 function dates.days_ago(n) end
 
----@param value integer|string # epoch seconds or an ISO date-time
+---@param value number|string # epoch seconds or an ISO date-time
 ---@param layout? "iso"|"date"|"datetime"|string # or a Go layout
 ---@return string
 function dates.format(value, layout) end
@@ -276,7 +276,7 @@ function dates.week(s) end
 function dates.week_start(s) end
 
 ---@param s string|number
----@param n number
+---@param n integer # whole calendar days, negative for earlier
 ---@return string|number? value # the same kind as s
 ---@return string? err
 function dates.add_days(s, n) end
@@ -397,7 +397,8 @@ local email = {}
 ---@field security? "starttls"|"tls"|"none"
 ---@field username? string
 ---@field from? string
----@field outbox? string
+---@field ca_file? string # SKYNAMO_SMTP_CA_FILE: extra CA certificates trusted for the server
+---@field outbox? string # outbox mode: the folder messages are written to
 
 ---@param msg email.Message
 ---@return true? ok
@@ -453,24 +454,31 @@ function tables.group_by(list, key) end
 ---@return table<any, T>
 function tables.index_by(list, key) end
 
+---A sort key with its own direction: {"total", desc = true}.
+---@alias tables.SortKey {[1]: tables.Key, desc?: boolean}
+
 ---@generic T
 ---@param list T[]
----@param keys tables.Key|(tables.Key|{[1]: tables.Key, desc?: boolean})[] # "-total" sorts descending
+---@param keys tables.Key|tables.SortKey|(tables.Key|tables.SortKey)[] # "-total" sorts descending
 ---@param descending? boolean
 ---@return T[]
 function tables.sort_by(list, keys, descending) end
 
+---@class tables.JoinOptions
+---@field as? string[] # the two fields of each row, e.g. {"order", "customer"} (default {"left", "right"})
+---@field kind? "inner"|"left" # "left" keeps unmatched left records, as left_join does
+
 ---@param left table[]
 ---@param right table[]
 ---@param on tables.Key|tables.Key[] # a key, or {left_key, right_key}
----@param opts? {as?: string[]}
+---@param opts? tables.JoinOptions
 ---@return table[] rows # {left = l, right = r}
 function tables.join(left, right, on, opts) end
 
 ---@param left table[]
 ---@param right table[]
 ---@param on tables.Key|tables.Key[]
----@param opts? {as?: string[]}
+---@param opts? tables.JoinOptions
 ---@return table[] rows # right is nil when nothing matched
 function tables.left_join(left, right, on, opts) end
 
@@ -504,10 +512,19 @@ function tables.max(list, key) end
 ---@return integer
 function tables.count(list, pred, value) end
 
+---A group key with the name of its field in each row: {function(o) return dates.week(o.date) end, as = "week"}.
+---@alias tables.GroupKey {[1]: tables.Key, as?: string}
+
+---What to compute per group.
+---@alias tables.Op "sum"|"count"|"avg"|"min"|"max"|"first"|"last"
+
+---A fold: {"sum", "total_amount"}, {"count"} (records), {"count", key} (records that have key), or just "count".
+---@alias tables.Fold tables.Op|{[1]: tables.Op, [2]?: tables.Key}
+
 ---Totals per group: aggregate(orders, "user_id", {total = {"sum", "total_amount"}, n = {"count"}}).
 ---@param list table[]
----@param by tables.Key|tables.Key[]
----@param spec table<string, table>
+---@param by? tables.Key|tables.GroupKey|(tables.Key|tables.GroupKey)[] # nil: one row over the whole list
+---@param spec table<string, tables.Fold>
 ---@return table[] rows # in first-seen group order
 function tables.aggregate(list, by, spec) end
 

@@ -143,7 +143,8 @@ func retryBackoff(h *Host) (func(int) time.Duration, error) {
 
 // skynamoModules is the ModuleFactory of skynamo as shipped. The API is
 // reached lazily: the config is read and the client built when a script
-// first requires reader, so a script that only crunches CSV files runs
+// first calls a reader or writer function that needs it (not at require),
+// so a script that only crunches CSV files, or answers --help, runs
 // without any config. notes remembers the errors the reader hands to
 // scripts, so that a script dying on one exits with that error's code.
 func skynamoModules(notes *errorNotes) ModuleFactory {
@@ -164,7 +165,7 @@ func skynamoModules(notes *errorNotes) ModuleFactory {
 }
 
 // lazyConnection connects on first use and remembers the outcome, so a
-// bad config is reported once, at the require that needed it.
+// bad config is reported once, at the call that needed it.
 type lazyConnection struct {
 	h    *Host
 	opts *HostOptions
@@ -212,15 +213,13 @@ func (lc *lazyConnection) sharedReader() (*skynamo.Reader, error) {
 	return lc.reader, nil
 }
 
-// readerLoader connects, then loads the reader module over the connection.
-// A connection error is raised as a Go error value so the host keeps its
-// exit code and hint (a bad config exits 2, not 1).
+// readerLoader loads the reader module without connecting: its functions
+// connect on the first call that needs the API, so a script that requires
+// reader at the top and then only answers --help needs no config. A
+// connection error is raised then as a Go error value, so the host keeps
+// its exit code and hint (a bad config exits 2, not 1).
 func (lc *lazyConnection) readerLoader(notes *errorNotes) lua.LGFunction {
 	return func(L *lua.LState) int {
-		reader, err := lc.sharedReader()
-		if err != nil {
-			return raiseConnectError(L, err)
-		}
 		onError := func(err error) string {
 			// A script that carries on after a quota stop still delivered
 			// less than asked: cron must see "partial", not success.
@@ -229,15 +228,6 @@ func (lc *lazyConnection) readerLoader(notes *errorNotes) lua.LGFunction {
 			}
 			return notes.note(err)
 		}
-		return bindings.NewReader(reader, onError).Loader(L)
+		return bindings.NewReader(lc.sharedReader, onError).Loader(L)
 	}
-}
-
-// raiseConnectError raises a connection error as a Go error value, so the
-// host keeps its exit code and hint (a bad config exits 2, not 1).
-func raiseConnectError(L *lua.LState, err error) int {
-	ud := L.NewUserData()
-	ud.Value = err
-	L.Error(ud, 1)
-	return 0
 }

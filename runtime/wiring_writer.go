@@ -18,26 +18,31 @@ func (lc *lazyConnection) applied(c bindings.ApplyCounts) {
 	lc.h.stats.applied(c)
 }
 
-// writerState is the run's one skynamo.Writer, built on first require.
+// writerState is the run's one skynamo.Writer, built on first need.
 type writerState struct {
 	once   sync.Once
 	writer *skynamo.Writer
 }
 
-// writerLoader connects, then loads the writer module over the run's
-// shared reader, so reads and writes go through one client, one cache and
-// one request budget. The host decides for every batch: --dry-run plans
-// instead of sending, --offline refuses to send, and an apply that ends
-// with failed or unknown writes makes the run exit "partial".
+// writerLoader loads the writer module without connecting; the first
+// call that needs the API (queuing a write checked against the custom
+// fields, an apply) connects, over the run's shared reader, so reads and
+// writes go through one client, one cache and one request budget. The host
+// decides for every batch: --dry-run plans instead of sending, --offline
+// refuses to send, and an apply that ends with failed or unknown writes
+// makes the run exit "partial".
 func (lc *lazyConnection) writerLoader() lua.LGFunction {
 	var st writerState
-	return func(L *lua.LState) int {
+	get := func() (*skynamo.Reader, *skynamo.Writer, error) {
 		reader, err := lc.sharedReader()
 		if err != nil {
-			return raiseConnectError(L, err)
+			return nil, nil, err
 		}
 		st.once.Do(func() { st.writer = skynamo.NewWriter(reader, lc.h.Progressf) })
-		return bindings.NewWriter(reader, st.writer, bindings.WriterOptions{
+		return reader, st.writer, nil
+	}
+	return func(L *lua.LState) int {
+		return bindings.NewWriter(get, bindings.WriterOptions{
 			DryRun:    lc.opts.DryRun,
 			Offline:   lc.opts.Offline,
 			Logf:      lc.h.Progressf,

@@ -40,8 +40,11 @@ if not opts.form then
   args.fail("--form is required: the name of a custom form, one of " .. table.concat(names, ", "))
 end
 
--- An unknown form name fails here, with the closest names.
-local results = assert(reader.completed_forms { form = opts.form })
+-- An unknown form name is the user's mistake, not the script's: a usage
+-- error (exit 2, "try --help") with the closest names.
+local results, err = reader.completed_forms { form = opts.form }
+if not results and err:find("^no form is named") then args.fail("--form: " .. err) end
+results = assert(results, err)
 
 -- The form's id: from its results, else (no results yet) by its name.
 local form_id = results[1] and results[1].form_id

@@ -180,9 +180,21 @@ func (s *Syncer) Cached(entity string) ([]json.RawMessage, EntityState, error) {
 		return nil, EntityState{}, err
 	}
 	if !ok {
-		return nil, EntityState{}, fmt.Errorf("%s has never been pulled into the cache at %s; run once without --offline to pull it", e.Name, s.cache.Dir())
+		return nil, EntityState{}, &NotCachedError{Entity: e.Name, Dir: s.cache.Dir()}
 	}
 	return records, state, nil
+}
+
+// NotCachedError is a cache-only (--offline) read of an entity the cache
+// has never held. It is not an API failure but a request the flag cannot
+// honour: the host exits with its usage code and says how to pull it.
+type NotCachedError struct {
+	Entity string // "orders"
+	Dir    string // the cache folder looked in
+}
+
+func (e *NotCachedError) Error() string {
+	return fmt.Sprintf("%s has never been pulled into the cache at %s; run once without --offline to pull it", e.Entity, e.Dir)
 }
 
 // fresh says whether state needs no pull at all: pulled within the

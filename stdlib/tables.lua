@@ -23,6 +23,7 @@
 local M = {}
 
 local error, type, rawget, pcall, tostring, unpack, loadstring = error, type, rawget, pcall, tostring, unpack, loadstring
+local getmetatable = getmetatable
 local format = string.format
 local tsort = table.sort
 local getinfo = debug.getinfo
@@ -85,11 +86,33 @@ local function custom_getter(name)
   end
 end
 
+-- index is t[k] for pcall: it may run a metatable's __index.
+local function index(t, k)
+  return t[k]
+end
+
+-- check_plain reads a property from the first record when that record has
+-- a metatable: records of a projected read (reader.customers{fields = ...})
+-- raise for a property the fields option left out, and this makes that
+-- raise here, at the script's line and as one bad-argument message,
+-- instead of from inside a loop below. Records read whole have no
+-- metatable, so this costs them one getmetatable call per helper call.
+local function check_plain(fname, n, key, list)
+  local r = list[1]
+  if type(r) == "table" and getmetatable(r) ~= nil then
+    local ok, err = pcall(index, r, key)
+    if not ok then bad(fname, n, plain(err)) end
+  end
+end
+
 -- check_custom reads the field from the first record that has custom
 -- fields, so a misspelt name raises here, at the script's line and as one
 -- bad-argument message, rather than from inside a loop below. (Records of
 -- one list come from one entity, so one record speaks for all of them.)
+-- A projected record without custom fields loaded raises for r.custom
+-- itself, which check_plain turns into the same kind of message.
 local function check_custom(fname, n, get, list)
+  check_plain(fname, n, "custom", list)
   for i = 1, #list do
     local r = list[i]
     if type(r) == "table" and r.custom ~= nil then
@@ -116,13 +139,17 @@ local function getter(fname, n, key, list)
   if tk == "function" then return key end
   if tk == "string" then
     local dot = key:find(".", 1, true)
-    if not dot then return nil, key end
+    if not dot then
+      if list then check_plain(fname, n, key, list) end
+      return nil, key
+    end
     local parent, child = key:sub(1, dot - 1), key:sub(dot + 1)
     if parent == "custom" then
       local f = custom_getter(child)
       check_custom(fname, n, f, list)
       return f
     end
+    if list then check_plain(fname, n, parent, list) end
     return path_getter(parent, child)
   end
   bad(fname, n, "key must be a property name or a function, got " .. tk)
@@ -265,6 +292,8 @@ end
 
 local function sort_specs(keys, descending, list)
   if type(keys) ~= "table" then return { sort_spec(keys, descending, list) } end
+  -- One {key, desc = true} entry given alone, not in a list of keys.
+  if keys.desc ~= nil then keys = { keys } end
   if #keys == 0 then bad("sort_by", 2, "empty list of keys") end
   local specs = {}
   for i = 1, #keys do
@@ -321,7 +350,7 @@ end
 
 -- sort_by(list, key, descending?) -> a sorted copy
 -- sort_by(list, {"-total", "name"}) -> by total descending, then name
--- sort_by(list, {{fn, desc = true}, "name"})
+-- sort_by(list, {{fn, desc = true}, "name"}); sort_by(list, {fn, desc = true})
 -- Stable: records with equal keys keep their order. Nil values sort last
 -- in either direction; values of different types raise.
 function M.sort_by(list, keys, descending)
@@ -699,13 +728,16 @@ local function aggregate_loop(bys, folds)
   return table.concat(src, "\n"), getters
 end
 
+-- by_specs reads aggregate's by: nil, a key, one {key, as = "name"}
+-- entry, or a list of keys and entries. list is the records, for the
+-- getters' early name checks.
 local function by_specs(by, list)
   if by == nil then return {} end
-  local list = by
-  if type(by) ~= "table" then list = { by } end
+  local keys = by
+  if type(by) ~= "table" or by.as ~= nil then keys = { by } end
   local out = {}
-  for i = 1, #list do
-    local b = list[i]
+  for i = 1, #keys do
+    local b = keys[i]
     local key, name = b, nil
     if type(b) == "table" then key, name = b[1], b.as end
     local f, field = getter("aggregate", 2, key, list)
@@ -723,10 +755,11 @@ end
 
 -- aggregate(list, by, spec) -> {row...}, one row per group in first-seen order
 --   by:   a key, a list of keys, or nil for one row over the whole list;
---         {fn, as = "week"} names a function key's field (default "key")
+--         {fn, as = "week"} (alone or in the list) names a key's field
+--         (default: a string key's own name, else "key", "key2", ...)
 --   spec: {name = {op, key}...}; op is "sum", "count", "avg", "min", "max",
---         "first" or "last"; {"count"} counts records, {"count", key} the
---         records that have key.
+--         "first" or "last"; {"count"} (or just "count") counts records,
+--         {"count", key} the records that have key.
 -- Each row holds the group's key values under the key names (a nil key is a
 -- group of its own, with that field nil) and one field per spec entry; sum
 -- and count of nothing are 0, the others nil.

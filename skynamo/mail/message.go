@@ -65,7 +65,9 @@ func ParseAddresses(field string, texts []string) ([]*netmail.Address, error) {
 	for _, t := range texts {
 		list, err := netmail.ParseAddressList(t)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %q is not an email address (%s)", field, t, strings.TrimPrefix(err.Error(), "mail: "))
+			// net/mail's reasons ("no angle-addr", "missing @ in
+			// addr-spec") speak RFC 5322; the user needs the shape.
+			return nil, fmt.Errorf("%s: %q is not an e-mail address (write it as name@example.com or \"Name <name@example.com>\")", field, t)
 		}
 		out = append(out, list...)
 	}

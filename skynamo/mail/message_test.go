@@ -187,7 +187,7 @@ func TestMessageSinglePartAndErrors(t *testing.T) {
 
 func TestParseAddressesNamesTheBadOne(t *testing.T) {
 	_, err := ParseAddresses("to", []string{"ok@x.com", "not an address"})
-	if err == nil || !strings.Contains(err.Error(), `to: "not an address" is not an email address`) {
+	if err == nil || err.Error() != `to: "not an address" is not an e-mail address (write it as name@example.com or "Name <name@example.com>")` {
 		t.Errorf("err = %v", err)
 	}
 	list, err := ParseAddresses("cc", []string{"a@x.com, B <b@y.com>"})

@@ -163,6 +163,7 @@ function TestSortByManyKeysAndStability()
   eq(ids(tables.sort_by(list, "-total")), "3,1,2,4,5")
   eq(ids(tables.sort_by(list, { { function(r) return r.rep end, desc = true }, "id" })), "1,4,2,3,5", "function key, desc, nils last")
   eq(ids(tables.sort_by(list, { { "id", desc = true } })), "5,4,3,2,1")
+  eq(ids(tables.sort_by(list, { "id", desc = true })), "5,4,3,2,1", "one {key, desc} entry alone")
   eq(ids(tables.sort_by(list, "rep", true)), "1,4,2,3,5", "old form: descending flag, nils still last")
 end
 
@@ -285,6 +286,11 @@ function TestAggregateManyKeysAndNoKey()
   eq(#all, 1); eq(all[1].n, 4); eq(all[1].total, 65)
   eq(#tables.aggregate({}, "rep", { n = { "count" } }), 0, "empty list, no rows")
   eq(#tables.aggregate({}, nil, { n = { "count" } }), 0)
+  -- One {fn, as = name} entry as the whole by, and an op given as a string.
+  local odd = tables.aggregate(customers, { function(c) return c.id % 2 end, as = "odd" }, { n = "count" })
+  eq(#odd, 2); eq(odd[1].odd, 1); eq(odd[1].key, nil); eq(odd[1].n + odd[2].n, #customers)
+  -- A misspelt custom field in by raises at the call, naming the closest.
+  raises("bad argument #2 to 'aggregate'", tables.aggregate, customers, { "custom.Regoin" }, { n = "count" })
 end
 
 function TestAggregateBadSpec()

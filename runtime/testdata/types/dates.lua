@@ -19,7 +19,7 @@ function dates.now() end
 ---@return integer epoch_seconds
 function dates.days_ago(n) end
 
----@param value integer|string # epoch seconds or an ISO date-time
+---@param value number|string # epoch seconds or an ISO date-time
 ---@param layout? "iso"|"date"|"datetime"|string # or a Go layout
 ---@return string
 function dates.format(value, layout) end
@@ -59,7 +59,7 @@ function dates.week(s) end
 function dates.week_start(s) end
 
 ---@param s string|number
----@param n number
+---@param n integer # whole calendar days, negative for earlier
 ---@return string|number? value # the same kind as s
 ---@return string? err
 function dates.add_days(s, n) end

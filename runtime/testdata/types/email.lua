@@ -29,7 +29,8 @@ local email = {}
 ---@field security? "starttls"|"tls"|"none"
 ---@field username? string
 ---@field from? string
----@field outbox? string
+---@field ca_file? string # SKYNAMO_SMTP_CA_FILE: extra CA certificates trusted for the server
+---@field outbox? string # outbox mode: the folder messages are written to
 
 ---@param msg email.Message
 ---@return true? ok

@@ -49,7 +49,7 @@ function Batch:replace(entity, values) end
 function Batch:delete(entity, record) end
 
 ---Queues a new custom field on a form (POST /integrations AddCustomFields).
----@param opts {form: string|integer, name: string, type: string}
+---@param opts {form?: string|integer, form_id?: integer, name: string, type: string} # form: "customers", a form's name or id (or form_id)
 ---@return integer n
 function Batch:add_field(opts) end
 
