@@ -598,3 +598,28 @@ func TestReplOutputStartsAtColumnZero(t *testing.T) {
 		t.Errorf("no completion list on screen:\n%s", strings.Join(listed, "\n"))
 	}
 }
+
+// A line blocked in io.read does not watch the context, so the first
+// Ctrl-C cannot stop it; three in a row end skynamo at once with 130.
+func TestCtrlCThreeTimesEndsABlockedRead(t *testing.T) {
+	w := newWorkdir(t)
+	p := startPtyRepl(t, w, "--quiet")
+	p.prompt()
+	p.send("print('read' .. 'ing') x = io.read()\r")
+	p.expect("reading\r\n")
+	// Signals sent back to back merge into one, as a person's do not:
+	// send one at a time until the process is gone (at most ten).
+	for range 10 {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-p.done:
+		case <-time.After(200 * time.Millisecond):
+			continue
+		}
+		break
+	}
+	if code := p.wait(); code != 130 {
+		t.Fatalf("exit code %d, want 130; screen:\n%s", code, p.dump())
+	}
+	p.expect("interrupted again: exiting now")
+}

@@ -313,11 +313,14 @@ func projectedMeta(L *lua.LState, p *projection) *lua.LTable {
 		case known[name]:
 			L.RaiseError("property %q was not loaded: add %q to the fields option", name, name)
 		default:
-			hint := ""
+			// A near miss of a property is a typo worth stopping for; any
+			// other name is the script's own (r.flagged = true on some
+			// records, read as nil on the others).
 			if near := skynamo.SuggestNames(name, p.known, 3); len(near) > 0 {
-				hint = suggestion(near)
+				L.RaiseError("%s have no property %q%s", p.entity, name, suggestion(near))
 			}
-			L.RaiseError("%s have no property %q%s", p.entity, name, hint)
+			L.Push(lua.LNil)
+			return 1
 		}
 		return 0
 	}))

@@ -516,6 +516,14 @@ func (e *ApplyStopError) Hint() string {
 func raiseGoError(L *lua.LState, err error) {
 	ud := L.NewUserData()
 	ud.Value = err
+	// A script that catches it with pcall prints the message, not
+	// "userdata: 0x…".
+	meta := L.NewTable()
+	meta.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString(err.Error()))
+		return 1
+	}))
+	L.SetMetatable(ud, meta)
 	L.Error(ud, 1)
 }
 

@@ -36,8 +36,9 @@ methods after ':'. History is kept across sessions in
 entry; lines holding a secret are not saved). Ctrl-C
 clears the line being typed; Ctrl-C while a line runs stops that line
 ("interrupted") and the prompt comes back with the session's globals
-intact (a second Ctrl-C, if the line does not stop, ends the session with
-exit 130). Ctrl-D on an empty line leaves with exit 0.
+intact. A line that does not stop (one waiting in io.read) ends the session
+on a second Ctrl-C once it returns, and three Ctrl-C within three seconds
+end skynamo at once (exit 130). Ctrl-D on an empty line leaves with exit 0.
 
 Piped input (skynamo repl < lines.lua) runs without prompts or banner and
 prints only the values; errors name the input's line (stdin:12:); the exit

@@ -209,6 +209,18 @@ func (r *Reader) read(ctx context.Context, entity string, opt ReadOptions) ([]Re
 	if formType, ok := EntityFormType(e.Name); ok {
 		return r.readTransactions(ctx, e.Name, formType, opt.Refresh)
 	}
+	var form *Form
+	if opt.Form != "" {
+		// The name is checked against the form definitions before the
+		// completed forms are pulled: a typo costs no pull.
+		s, err := r.Schema(ctx, opt.Refresh)
+		if err != nil {
+			return nil, err
+		}
+		if form, err = findForm(s, opt.Form); err != nil {
+			return nil, err
+		}
+	}
 	raw, err := r.records(ctx, e.Name, opt.Refresh)
 	if err != nil {
 		return nil, err
@@ -223,8 +235,8 @@ func (r *Reader) read(ctx context.Context, entity string, opt ReadOptions) ([]Re
 		if err != nil {
 			return nil, err
 		}
-		if opt.Form != "" {
-			return r.onlyForm(recs, s, opt.Form)
+		if form != nil {
+			return onlyForm(recs, form), nil
 		}
 		return recs, nil
 	case "customers", "products":
@@ -368,40 +380,43 @@ func (r *Reader) readTransactions(ctx context.Context, entity, formType string, 
 	return txs, nil
 }
 
-// onlyForm keeps the completed forms of one form, named by name or id.
-func (r *Reader) onlyForm(recs []Record, s *Schema, form string) ([]Record, error) {
-	var want *Form
+// findForm finds a form by id or name: the first by id with exactly this
+// name, else the first whose name differs only in case.
+func findForm(s *Schema, form string) (*Form, error) {
 	if id, err := strconv.ParseInt(form, 10, 64); err == nil {
-		want = s.Form(id)
-	}
-	if want == nil {
-		// The first form by id with exactly this name, else the first whose
-		// name differs only in case.
-		var names []string
-		var folded *Form
-		for _, f := range s.Forms {
-			switch {
-			case want == nil && f.Name == form:
-				want = f
-			case folded == nil && strings.EqualFold(f.Name, form):
-				folded = f
-			}
-			names = append(names, f.Name)
-		}
-		if want == nil {
-			want = folded
-		}
-		if want == nil {
-			return nil, fmt.Errorf("no form is named %q%s", form, didYouMean(SuggestNames(form, names, 3)))
+		if f := s.Form(id); f != nil {
+			return f, nil
 		}
 	}
+	var names []string
+	var exact, folded *Form
+	for _, f := range s.Forms {
+		switch {
+		case exact == nil && f.Name == form:
+			exact = f
+		case folded == nil && strings.EqualFold(f.Name, form):
+			folded = f
+		}
+		names = append(names, f.Name)
+	}
+	if exact != nil {
+		return exact, nil
+	}
+	if folded != nil {
+		return folded, nil
+	}
+	return nil, fmt.Errorf("no form is named %q%s", form, didYouMean(SuggestNames(form, names, 3)))
+}
+
+// onlyForm keeps the completed forms of want.
+func onlyForm(recs []Record, want *Form) []Record {
 	out := make([]Record, 0, len(recs)/4)
 	for _, rec := range recs {
 		if id, ok := IntProp(rec.Props, "form_id"); ok && id == want.ID {
 			out = append(out, rec)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // List pulls every page of any list endpoint (path like "/orderstatuses"),

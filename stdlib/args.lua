@@ -267,9 +267,8 @@ local function closest(c, name)
 end
 
 -- usage_error is a bad command line's message for people. Parsing returns
--- it rather than raising it for a pcall to catch: gopher-lua's pcall cuts
--- the script's closures off from its locals after it catches an error
--- (yuin/gopher-lua#448), which try_parse's callers would then meet.
+-- it rather than raising it, so try_parse needs no pcall and reports the
+-- message as data.
 local function usage_error(fmt, ...)
   return nil, format(fmt, ...) .. " (try --help)"
 end

@@ -127,12 +127,16 @@ function TestFieldsOption()
   for k in pairs(c) do keys[#keys + 1] = k end
   table.sort(keys)
   assert(#keys <= 3, "only the fields asked for: " .. table.concat(keys, ","))
-  -- A property left out raises when read, naming the fix; so does a name
-  -- customers do not have at all.
+  -- A property left out raises when read, naming the fix; so does a near
+  -- miss of a property customers have.
   local okn, errn = pcall(function() return c.name end)
   assert(not okn and tostring(errn):find('property "name" was not loaded: add "name" to the fields option', 1, true), tostring(errn))
   local okt, errt = pcall(function() return c.nmae end)
   assert(not okt and tostring(errt):find('customers have no property "nmae"; did you mean "name"', 1, true), tostring(errt))
+  -- A name far from every property is the script's own: nil until set.
+  assert(c.flagged == nil)
+  c.flagged = true
+  assert(c.flagged == true and slim[2].flagged == nil)
   local okc, errc = pcall(function() return slim[1].custom.Notes end)
   assert(not okc and tostring(errc):find("was not loaded"), tostring(errc))
   -- A loaded property the API sent as null reads as nil; numbers index nothing.
