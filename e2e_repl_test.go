@@ -618,8 +618,10 @@ func TestCtrlCThreeTimesEndsABlockedRead(t *testing.T) {
 		}
 		break
 	}
+	// Only the exit code is checked: Linux may drop what a process wrote to
+	// its terminal just before it exited, so the message cannot be relied on
+	// here. Without the forced exit the process would not end at all.
 	if code := p.wait(); code != 130 {
 		t.Fatalf("exit code %d, want 130; screen:\n%s", code, p.dump())
 	}
-	p.expect("interrupted again: exiting now")
 }
