@@ -32,9 +32,11 @@ func main() {
 // exitWhenInsisted ends the process at once on a second SIGTERM, or on a
 // third Ctrl-C within three seconds. The first ones stop the script
 // cleanly, but a script blocked where the context is not watched (io.read
-// on a terminal) would otherwise never end. Exiting there loses nothing:
-// caches, journals and output files are written to a temporary name and
-// renamed, so each is whole or untouched.
+// on a terminal) would otherwise never end. Exiting there leaves no file
+// half written: caches, journals and output files are written to a
+// temporary name and renamed, so each is whole or untouched (a stray
+// temporary file may stay behind). Script output still buffered for a
+// pipe is lost, as with any killed process.
 func exitWhenInsisted() {
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)

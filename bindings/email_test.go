@@ -95,7 +95,7 @@ func TestEmailSendThroughSMTP(t *testing.T) {
 	for _, want := range []string{
 		"Date: Thu, 03 Dec 2026 07:00:00 +0000\r\n",
 		"From: reports@example.com\r\n",
-		"To: =?utf-8?q?M=C3=A4rta?= <m@example.com>, b@example.com\r\n",
+		"To: =?UTF-8?q?M=C3=A4rta?= <m@example.com>, b@example.com\r\n",
 		"Cc: c@example.com\r\n",
 		"Subject: =?UTF-8?q?Kunden_=E2=80=93_Woche_48?=\r\n",
 		"Message-ID: <fixed@example.com>\r\n",

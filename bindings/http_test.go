@@ -2,9 +2,11 @@ package bindings
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,5 +77,47 @@ func TestHTTPDefaultTimeout(t *testing.T) {
 		assert(http.get("` + echo + `/?sleep=40", {timeout = 30}))
 	`); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckTimeout: fractional seconds stay fractional (gluahttp alone
+// truncates 0.5 to an instant timeout), and values no duration holds are
+// refused rather than failing later as a network error.
+func TestCheckTimeout(t *testing.T) {
+	for in, want := range map[lua.LValue]string{
+		lua.LNumber(0.5):    "500ms",
+		lua.LNumber(30):     "30s",
+		lua.LString("1.5s"): "1.5s",
+		lua.LNil:            "1m0s",
+	} {
+		got, err := checkTimeout(in, time.Minute)
+		if err != nil || got.String() != want {
+			t.Errorf("checkTimeout(%v) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, in := range []lua.LValue{lua.LNumber(0), lua.LNumber(-1), lua.LNumber(math.NaN()),
+		lua.LNumber(math.Inf(1)), lua.LNumber(1e300), lua.LString("soon"), lua.LTrue} {
+		if got, err := checkTimeout(in, time.Minute); err == nil {
+			t.Errorf("checkTimeout(%v) = %v, want an error", in, got)
+		}
+	}
+}
+
+// TestBatchChecksAllBeforeSending: a mistake in a later request raises
+// before the first one reaches the server.
+func TestBatchChecksAllBeforeSending(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(srv.Close)
+	L := lua.NewState()
+	defer L.Close()
+	L.SetContext(context.Background())
+	L.PreloadModule("http", NewHTTP(nil).Loader)
+	err := L.DoString(`require("http").request_batch({{"post", "` + srv.URL + `"}, {"get", "` + srv.URL + `", {timeout = -1}}})`)
+	if err == nil || !strings.Contains(err.Error(), "request 2: timeout must be a positive number") {
+		t.Errorf("err = %v", err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("%d requests were sent before the bad one was found", n)
 	}
 }

@@ -133,7 +133,7 @@ func (lv *layeredValues) mailSettings(configDir string) (mail.Settings, bool, er
 		var set []string
 		for _, k := range smtpServerKeys {
 			if text(k) != "" {
-				set = append(set, k)
+				set = append(set, lv.values[k].named(k))
 			}
 		}
 		return s, true, fmt.Errorf("%s is not set, but %s is: set %s to your mail server's name (or remove the SMTP keys to send through Gmail)",

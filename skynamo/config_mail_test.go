@@ -32,7 +32,7 @@ func TestLoadMailConfig(t *testing.T) {
 			env:  map[string]string{KeyGmailSender: "me@gmail.com", KeyGmailPassword: "pw", KeySMTPHost: "127.0.0.1", KeySMTPSecurity: "none", KeySMTPFrom: "R <r@x.com>"},
 			want: mail.Settings{Host: "127.0.0.1", Port: 25, Security: mail.None, From: "R <r@x.com>"}},
 		{name: "port without host", env: map[string]string{KeySMTPPort: "2525"},
-			err: "SKYNAMO_SMTP_HOST is not set, but SKYNAMO_SMTP_PORT is"},
+			err: "SKYNAMO_SMTP_HOST is not set, but environment variable SKYNAMO_SMTP_PORT is"},
 		{name: "bad security", env: map[string]string{KeySMTPHost: "h", KeySMTPSecurity: "ssl3"},
 			err: `environment variable SKYNAMO_SMTP_SECURITY: expected starttls, tls or none, got "ssl3"`},
 		{name: "bad port", env: map[string]string{KeySMTPHost: "h", KeySMTPPort: "smtp"},
@@ -81,6 +81,13 @@ func TestMailConfigErrorsSayWhereOnce(t *testing.T) {
 	_, err = LoadMailConfig(ConfigInput{Dir: dir, Getenv: EnvMap(map[string]string{KeySMTPPort: "0"})})
 	if want := `environment variable SKYNAMO_SMTP_PORT: expected a port number such as 587, got "0"`; err == nil || err.Error() != want {
 		t.Errorf("from the environment: %v\nwant %s", err, want)
+	}
+	if err := os.WriteFile(path, []byte(`{"SKYNAMO_SMTP_PORT": 2525}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadMailConfig(ConfigInput{Dir: dir})
+	if want := `SKYNAMO_SMTP_HOST is not set, but SKYNAMO_SMTP_PORT in ` + path + ` is`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("port without host: %v\nwant %s…", err, want)
 	}
 	_, err = LoadMailConfig(ConfigInput{Dir: t.TempDir(), Getenv: EnvMap(map[string]string{KeyGmailPassword: "pw"})})
 	if want := "environment variable SKYNAMO_GMAIL_PASSWORD is set but SKYNAMO_GMAIL_SENDER is not"; err == nil || !strings.HasPrefix(err.Error(), want) {

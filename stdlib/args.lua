@@ -238,7 +238,7 @@ end
 
 -- fold is text as compared for "did you mean": lower case, and the Latin-1
 -- accented letters as their plain ones, so "Region" finds "Région".
-local FOLD = {}
+local FOLD = { ["\195\159"] = "ss" } -- ß, which "Strasse" spells out
 do
   local groups = {
     a = "\195\160\195\161\195\162\195\163\195\164\195\165", c = "\195\167",
@@ -249,7 +249,9 @@ do
   for plain, chars in pairs(groups) do
     for ch in chars:gmatch("\195.") do
       FOLD[ch] = plain
-      FOLD["\195" .. string.char(ch:byte(2) - 32)] = plain -- the capital
+      -- The capital is 32 below, except for ÿ, whose capital Ÿ is outside
+      -- Latin-1 (32 below it is ß).
+      if ch ~= "\195\191" then FOLD["\195" .. string.char(ch:byte(2) - 32)] = plain end
     end
   end
 end

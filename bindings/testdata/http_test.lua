@@ -20,13 +20,18 @@ function TestPostBody()
   assert_eq(json.decode(r2.body).method, "PATCH")
 end
 
-function TestFractionalTimeoutStaysFractional()
-  -- gluahttp alone truncates 0.5 to 0 seconds: an instant timeout.
-  local ok, err = http.get(echo_url .. "/?sleep=1", { timeout = 0.5 })
-  assert(ok, err)
-  assert_eq(ok.status_code, 200)
-  local resp, err2 = http.get(echo_url .. "/?sleep=2000", { timeout = 0.05 })
-  assert(resp == nil and err2:find("deadline"), tostring(err2))
+function TestShortTimeoutEndsRequest()
+  -- The conversion of 0.5 to "500ms" is checked in Go (TestCheckTimeout);
+  -- here a short timeout really ends a slow request.
+  local resp, err = http.get(echo_url .. "/?sleep=2000", { timeout = 0.05 })
+  assert(resp == nil and err:find("deadline"), tostring(err))
+end
+
+function TestQueryJoinsTheURLsOwn()
+  local resp = assert(http.get(echo_url .. "/x?page=2", { query = { size = 10 } }))
+  assert_eq(json.decode(resp.body).query, "page=2&size=10")
+  resp = assert(http.get(echo_url .. "/x?page=2", { query = "" }))
+  assert_eq(json.decode(resp.body).query, "page=2")
 end
 
 function TestBadArgumentsRaise()
@@ -36,9 +41,25 @@ function TestBadArgumentsRaise()
     function() return http.get(echo_url, { timout = 1 }) end,
     function() return http.get(echo_url, { timeout = -1 }) end,
     function() return http.post(echo_url, { body = { a = 1 } }) end,
+    function() return http.get(echo_url, { timeout = 0/0 }) end,
+    function() return http.get(echo_url, { timeout = 1e300 }) end,
+    function() return http.get(echo_url, "fast") end,
+    function() return http.request("", echo_url) end,
   }) do
     local ok = pcall(call)
     assert(not ok, "a bad argument must raise")
+  end
+end
+
+function TestBatchErrorsNameTheRequest()
+  for _, case in ipairs({
+    { { { "get", echo_url }, { "", echo_url } }, "request 2: method \"\"" },
+    { { { "get", echo_url }, { "get", echo_url, { timout = 1 } } }, "request 2: unknown option \"timout\"" },
+    { { { "get", "example.com" } }, "request 1: \"example.com\" is not an http%(s%) URL" },
+    { { "get" }, "request 1: must be a table" },
+  }) do
+    local ok, err = pcall(http.request_batch, case[1])
+    assert(not ok and err:find(case[2]), tostring(err))
   end
 end
 

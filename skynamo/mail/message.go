@@ -67,6 +67,10 @@ func ParseAddresses(field string, texts []string) ([]*netmail.Address, error) {
 		if err != nil {
 			// net/mail's reasons ("no angle-addr", "missing @ in
 			// addr-spec") speak RFC 5322; the user needs the shape.
+			// Outlook users write lists with semicolons.
+			if strings.Contains(t, ";") {
+				return nil, fmt.Errorf("%s: %q is not a list of e-mail addresses: separate them with commas, or give a Lua list {\"a@example.com\", \"b@example.com\"}", field, t)
+			}
 			return nil, fmt.Errorf("%s: %q is not an e-mail address (write it as name@example.com or \"Name <name@example.com>\")", field, t)
 		}
 		out = append(out, list...)
@@ -219,6 +223,11 @@ func attachmentPart(a Attachment) (entity, error) {
 	media, params, err := mime.ParseMediaType(ctype)
 	if err != nil {
 		return entity{}, fmt.Errorf("attachment %s: content type %q: %v", name, ctype, err)
+	}
+	if strings.HasPrefix(media, "message/") || strings.HasPrefix(media, "multipart/") {
+		// RFC 2046 forbids base64 for these, and attachments are always
+		// base64; readers would show the part as broken.
+		return entity{}, fmt.Errorf("attachment %s: content type %s cannot be attached as a file: leave content_type out or give application/octet-stream", name, media)
 	}
 	delete(params, "name")
 	value := mime.FormatMediaType(media, params)
@@ -378,15 +387,20 @@ func addressList(list []*netmail.Address) string {
 }
 
 // formatAddress writes a bare address as it is (net/mail would write
-// "<a@x.com>") and a named one with its name encoded as needed.
+// "<a@x.com>") and a named one with its name quoted or encoded as needed.
+// An encoded name is cut into words that fit a line even after
+// "Reply-To: ", the longest address header name, so writeHeader can fold
+// between them (net/mail makes words that overrun 76 characters).
 func formatAddress(a *netmail.Address) string {
-	if a.Name == "" {
+	switch {
+	case a.Name == "":
 		return a.Address
-	}
-	if isPhrase(a.Name) {
+	case isPhrase(a.Name):
 		return a.Name + " <" + a.Address + ">"
+	case needsEncoding(a.Name):
+		return encodeText(a.Name, len("Reply-To: ")) + " <" + a.Address + ">"
 	}
-	return a.String() // quoted or RFC 2047 encoded
+	return quote(a.Name) + " <" + a.Address + ">"
 }
 
 // isPhrase says whether name can stand unquoted: words of RFC 5322 atext

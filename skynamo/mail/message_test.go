@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"flag"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -82,8 +83,8 @@ func TestMessageBytesParts(t *testing.T) {
 	text := string(data)
 	for _, want := range []string{
 		"Date: Thu, 03 Dec 2026 18:57:39 +0200\r\n",
-		"From: =?utf-8?q?Zo=C3=AB_Sales?= <reports@example.com>\r\n",
-		"To: a@x.com, =?utf-8?q?Bj=C3=B8rn?= <b@y.com>\r\n",
+		"From: =?UTF-8?q?Zo=C3=AB_Sales?= <reports@example.com>\r\n",
+		"To: a@x.com, =?UTF-8?q?Bj=C3=B8rn?= <b@y.com>\r\n",
 		"Subject: =?UTF-8?q?Weekly_report_=E2=80=93_=C3=9Cmsatz_f=C3=BCr_Woche_48?=\r\n =?UTF-8?q?=2C_with_a_long_tail_so_that_the_header_has_to_fold?=\r\n",
 		"Message-ID: <fixed-id@example.com>\r\n",
 		"MIME-Version: 1.0\r\n",
@@ -186,6 +187,9 @@ func TestMessageSinglePartAndErrors(t *testing.T) {
 }
 
 func TestParseAddressesNamesTheBadOne(t *testing.T) {
+	if _, err := ParseAddresses("cc", []string{"a@x.com; b@y.com"}); err == nil || !strings.Contains(err.Error(), "separate them with commas") {
+		t.Errorf("semicolons: %v", err)
+	}
 	_, err := ParseAddresses("to", []string{"ok@x.com", "not an address"})
 	if err == nil || err.Error() != `to: "not an address" is not an e-mail address (write it as name@example.com or "Name <name@example.com>")` {
 		t.Errorf("err = %v", err)
@@ -268,7 +272,7 @@ func TestFormatAddress(t *testing.T) {
 		"a@x.com":                  "a@x.com",
 		"Bea Botha <b@x.com>":      "Bea Botha <b@x.com>",
 		`"Botha, Bea" <b@x.com>`:   `"Botha, Bea" <b@x.com>`,
-		"Zoë <z@x.com>":            "=?utf-8?q?Zo=C3=AB?= <z@x.com>",
+		"Zoë <z@x.com>":            "=?UTF-8?q?Zo=C3=AB?= <z@x.com>",
 		`"O'Neil (Ops)" <o@x.com>`: `"O'Neil (Ops)" <o@x.com>`,
 	} {
 		list, err := ParseAddresses("to", []string{in})
@@ -328,6 +332,62 @@ func TestAttachmentNamesRoundTrip(t *testing.T) {
 		}
 		if len(got) != 1 || got[0] != name {
 			t.Errorf("filename reads back as %q, want %q", got, name)
+		}
+	}
+}
+
+// TestLongDisplayNamesFold: long or odd display names keep every header
+// line within 76 characters and read back as they were written.
+func TestLongDisplayNamesFold(t *testing.T) {
+	names := []string{
+		"Geschäftsführung der Großhandelsgesellschaft Südafrika – Region Nord",
+		`Smith, "JJ" John \ Sales`,
+		"Plain Name",
+	}
+	m := &Message{From: &netmail.Address{Address: "f@x.com"}, Subject: "s", Text: "hi"}
+	for i, n := range names {
+		m.To = append(m.To, &netmail.Address{Name: n, Address: fmt.Sprintf("to%d@x.com", i)})
+		m.ReplyTo = append(m.ReplyTo, &netmail.Address{Name: n, Address: fmt.Sprintf("r%d@x.com", i)})
+	}
+	data, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(string(data), "\r\n\r\n")
+	for _, line := range strings.Split(head, "\r\n") {
+		if len(line) > 76 {
+			t.Errorf("header line of %d characters: %q", len(line), line)
+		}
+	}
+	msg, err := netmail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"To", "Reply-To"} {
+		list, err := msg.Header.AddressList(field)
+		if err != nil || len(list) != len(names) {
+			t.Fatalf("%s reads back as %v, %v", field, list, err)
+		}
+		for i, a := range list {
+			if a.Name != names[i] {
+				t.Errorf("%s name %d reads back as %q, want %q", field, i, a.Name, names[i])
+			}
+		}
+	}
+}
+
+// TestAttachmentContentTypeErrors: a type that cannot be parsed, or one
+// RFC 2046 forbids encoding as base64, fails naming the attachment.
+func TestAttachmentContentTypeErrors(t *testing.T) {
+	for ctype, want := range map[string]string{
+		"message/rfc822":              "attachment fwd.eml: content type message/rfc822 cannot be attached as a file",
+		"multipart/mixed; boundary=x": "attachment fwd.eml: content type multipart/mixed cannot be attached as a file",
+		"text/":                       `attachment fwd.eml: content type "text/"`,
+	} {
+		m := &Message{From: &netmail.Address{Address: "f@x.com"}, To: []*netmail.Address{{Address: "t@x.com"}}, Subject: "s", Text: "hi",
+			Attachments: []Attachment{{Name: "fwd.eml", ContentType: ctype, Data: []byte("Subject: x\r\n\r\nbody\r\n")}}}
+		if _, err := m.Bytes(); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("content type %q: err = %v, want %s...", ctype, err, want)
 		}
 	}
 }
