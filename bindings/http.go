@@ -329,11 +329,16 @@ func checkTimeout(v lua.LValue, def time.Duration) (lua.LValue, error) {
 		}
 		return lua.LNil, nil
 	case lua.LNumber:
-		// !(t > 0) also catches NaN.
-		if !(float64(t) > 0) || float64(t) >= maxTimeoutSeconds {
+		// NaN fails the range check; a timeout below a nanosecond
+		// converts to 0, an instant timeout.
+		var d time.Duration
+		if float64(t) > 0 && float64(t) < maxTimeoutSeconds {
+			d = time.Duration(float64(t) * float64(time.Second))
+		}
+		if d <= 0 {
 			return nil, fmt.Errorf("timeout must be a positive number of seconds, not %s", FormatNumber(float64(t)))
 		}
-		return lua.LString(time.Duration(float64(t) * float64(time.Second)).String()), nil
+		return lua.LString(d.String()), nil
 	case lua.LString:
 		if d, err := time.ParseDuration(string(t)); err != nil || d <= 0 {
 			return nil, fmt.Errorf("timeout %q is not a positive duration such as \"1.5s\"", string(t))

@@ -96,7 +96,7 @@ func TestCheckTimeout(t *testing.T) {
 		}
 	}
 	for _, in := range []lua.LValue{lua.LNumber(0), lua.LNumber(-1), lua.LNumber(math.NaN()),
-		lua.LNumber(math.Inf(1)), lua.LNumber(1e300), lua.LString("soon"), lua.LTrue} {
+		lua.LNumber(math.Inf(1)), lua.LNumber(1e300), lua.LNumber(1e-10), lua.LString("soon"), lua.LTrue} {
 		if got, err := checkTimeout(in, time.Minute); err == nil {
 			t.Errorf("checkTimeout(%v) = %v, want an error", in, got)
 		}

@@ -224,7 +224,7 @@ func attachmentPart(a Attachment) (entity, error) {
 	if err != nil {
 		return entity{}, fmt.Errorf("attachment %s: content type %q: %v", name, ctype, err)
 	}
-	if strings.HasPrefix(media, "message/") || strings.HasPrefix(media, "multipart/") {
+	if strings.HasPrefix(media, "multipart/") || media == "message/rfc822" || media == "message/partial" || media == "message/external-body" {
 		// RFC 2046 forbids base64 for these, and attachments are always
 		// base64; readers would show the part as broken.
 		return entity{}, fmt.Errorf("attachment %s: content type %s cannot be attached as a file: leave content_type out or give application/octet-stream", name, media)
@@ -392,15 +392,17 @@ func addressList(list []*netmail.Address) string {
 // "Reply-To: ", the longest address header name, so writeHeader can fold
 // between them (net/mail makes words that overrun 76 characters).
 func formatAddress(a *netmail.Address) string {
+	// A line break in a name would end the header; it reads as a space.
+	name := strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(a.Name)
 	switch {
-	case a.Name == "":
+	case name == "":
 		return a.Address
-	case isPhrase(a.Name):
-		return a.Name + " <" + a.Address + ">"
-	case needsEncoding(a.Name):
-		return encodeText(a.Name, len("Reply-To: ")) + " <" + a.Address + ">"
+	case needsEncoding(name): // before isPhrase: "=?" in a bare word would be decoded
+		return encodeText(name, len("Reply-To: ")) + " <" + a.Address + ">"
+	case isPhrase(name):
+		return name + " <" + a.Address + ">"
 	}
-	return quote(a.Name) + " <" + a.Address + ">"
+	return quote(name) + " <" + a.Address + ">"
 }
 
 // isPhrase says whether name can stand unquoted: words of RFC 5322 atext

@@ -269,11 +269,15 @@ func TestSettingsNeverPrintThePassword(t *testing.T) {
 
 func TestFormatAddress(t *testing.T) {
 	for in, want := range map[string]string{
-		"a@x.com":                  "a@x.com",
-		"Bea Botha <b@x.com>":      "Bea Botha <b@x.com>",
-		`"Botha, Bea" <b@x.com>`:   `"Botha, Bea" <b@x.com>`,
-		"Zoë <z@x.com>":            "=?UTF-8?q?Zo=C3=AB?= <z@x.com>",
-		`"O'Neil (Ops)" <o@x.com>`: `"O'Neil (Ops)" <o@x.com>`,
+		"a@x.com":                "a@x.com",
+		"Bea Botha <b@x.com>":    "Bea Botha <b@x.com>",
+		`"Botha, Bea" <b@x.com>`: `"Botha, Bea" <b@x.com>`,
+		"Zoë <z@x.com>":          "=?UTF-8?q?Zo=C3=AB?= <z@x.com>",
+		// A line break reads as a space; "=?" in a name is encoded, not
+		// left for readers to decode.
+		"=?UTF-8?q?Smith=2C=0AJohn?= <j@x.com>": `"Smith, John" <j@x.com>`,
+		`"=?UTF-8?q?hi?=" <h@x.com>`:            "=?UTF-8?q?=3D=3FUTF-8=3Fq=3Fhi=3F=3D?= <h@x.com>",
+		`"O'Neil (Ops)" <o@x.com>`:              `"O'Neil (Ops)" <o@x.com>`,
 	} {
 		list, err := ParseAddresses("to", []string{in})
 		if err != nil || len(list) != 1 {
@@ -381,6 +385,7 @@ func TestLongDisplayNamesFold(t *testing.T) {
 func TestAttachmentContentTypeErrors(t *testing.T) {
 	for ctype, want := range map[string]string{
 		"message/rfc822":              "attachment fwd.eml: content type message/rfc822 cannot be attached as a file",
+		"message/partial":             "attachment fwd.eml: content type message/partial cannot be attached as a file",
 		"multipart/mixed; boundary=x": "attachment fwd.eml: content type multipart/mixed cannot be attached as a file",
 		"text/":                       `attachment fwd.eml: content type "text/"`,
 	} {

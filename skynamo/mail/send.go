@@ -159,7 +159,7 @@ func explain(s Settings, err error) error {
 		err = step.err
 	}
 	msg := fmt.Sprintf("email not sent: %s (%s): %s", where, s.Addr(), describe(err))
-	if hint := hintFor(s, where, err); hint != "" {
+	if hint := hintFor(s, err); hint != "" {
 		msg += "; " + hint
 	}
 	return errors.New(msg)
@@ -215,8 +215,10 @@ func isEnhancedCode(s string) bool {
 	return true
 }
 
-// hintFor suggests a fix for err, which happened at step.
-func hintFor(s Settings, step string, err error) string {
+// hintFor suggests a fix for err. 530 is "authentication required" (or,
+// from Postfix, "issue STARTTLS first"); 5.7.0 alone is any security
+// policy, such as a refused recipient, and gets no login hint.
+func hintFor(s Settings, err error) string {
 	var se *smtp.SMTPError
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
@@ -228,7 +230,9 @@ func hintFor(s Settings, step string, err error) string {
 		return "Gmail takes an app password (Google account > Security > App passwords), not the account's password: put it in SKYNAMO_GMAIL_PASSWORD"
 	case errors.As(err, &se) && se.Code == 535:
 		return "check SKYNAMO_SMTP_USERNAME and SKYNAMO_SMTP_PASSWORD"
-	case errors.As(err, &se) && s.Username == "" && wantsLogin(se, step):
+	case errors.As(err, &se) && se.Code == 530 && strings.Contains(strings.ToUpper(se.Message), "STARTTLS"):
+		return "the server wants an encrypted connection: set SKYNAMO_SMTP_SECURITY=starttls"
+	case errors.As(err, &se) && se.Code == 530 && s.Username == "":
 		return "the server wants a login: set SKYNAMO_SMTP_USERNAME and SKYNAMO_SMTP_PASSWORD"
 	case errors.As(err, &unknownCA):
 		return "the server's certificate is signed by an authority this machine does not trust; for a private server set SKYNAMO_SMTP_CA_FILE to its CA certificate (PEM)"
@@ -246,10 +250,3 @@ func hintFor(s Settings, step string, err error) string {
 	return ""
 }
 
-// wantsLogin tells "authentication required" from other refusals: 530
-// says it anywhere, while 5.7.0 is any security policy and means a
-// missing login only when the sender is refused (a refused recipient or
-// message with 5.7.0 is about that recipient or message).
-func wantsLogin(se *smtp.SMTPError, step string) bool {
-	return se.Code == 530 || se.EnhancedCode == smtp.EnhancedCode{5, 7, 0} && strings.HasPrefix(step, "the sender")
-}
