@@ -249,4 +249,3 @@ func hintFor(s Settings, err error) string {
 	}
 	return ""
 }
-
