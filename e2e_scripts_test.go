@@ -771,3 +771,39 @@ tables.filter(c, "active")
 	}
 	contains(t, r.stderr, `skynamo: p.lua:17: bad argument #2 to 'filter' (property "active" was not loaded: add "active" to the fields option)`)
 }
+
+// Records read whole catch a slip of a property's name, also through the
+// tables helpers (at the script's line), while nulls, a script's own keys,
+// pretty, json and csv behave as for plain tables.
+func TestWholeRecordsCatchSlipsInHelpers(t *testing.T) {
+	_, base := startSim(t, sim.Options{Customers: 20, Users: 2, Seed: 5})
+	w := newWorkdir(t)
+	w.useSim(base)
+	w.write("s.lua", `local reader = require "reader"
+local tables = require "tables"
+local pretty = require "pretty"
+local json = require "json"
+local csv = require "csv"
+local o = assert(reader.orders())
+for _, r in ipairs(o) do r.week = 1 end
+print(#pretty.format(o, { rows = 2 }) > 0, #json.encode(o) > 0, #csv.encode(o) > 0)
+print(tables.sum(o, "week") == #o, #tables.filter(o, "total_amount") == #o)
+for _, try in ipairs {
+  function() return tables.count(o, "currency_cod", "ZAR") end,
+  function() return tables.group_by(o, "customer_nmae") end,
+} do
+  print(select(2, pcall(try)))
+end
+print(tables.sum(o, "totl_amount"))
+`)
+	r := w.run("run", "-q", "s.lua")
+	expectCode(t, r, 1)
+	for _, want := range []string{
+		"true\ttrue\ttrue\ntrue\ttrue\n",
+		`bad argument #2 to 'count' (orders have no property "currency_cod"; did you mean "currency_code"?)`,
+		`bad argument #2 to 'group_by' (orders have no property "customer_nmae"; did you mean "customer_name"?)`,
+	} {
+		contains(t, r.stdout, want)
+	}
+	contains(t, r.stderr, `skynamo: s.lua:16: bad argument #2 to 'sum' (orders have no property "totl_amount"; did you mean "total_amount"?)`)
+}

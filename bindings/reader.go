@@ -11,10 +11,11 @@ import (
 
 // Reader is the `reader` module: one function per entity
 // (reader.customers, reader.orders, …), each returning every record as a
-// plain Lua table, plus reader.list for any other list endpoint.
+// Lua table, plus reader.list for any other list endpoint.
 //
 // A record's standard properties are its keys, exactly as the API names
-// them. Custom fields live in record.custom, keyed by display name; a
+// them; the records of one read share a metatable that raises for a slip
+// of a property's name (recordMeta, or projectedMeta with fields). Custom fields live in record.custom, keyed by display name; a
 // metatable shared by all records of a kind also finds them by identifier
 // (custom.credit_limit_r, see skynamo.IdentifierRule), reads a field the
 // instance defines but the record leaves empty as nil, and raises for a
@@ -115,6 +116,9 @@ func (m *Reader) entityFunc(entity string) lua.LGFunction {
 		out := L.NewTable()
 		conv := newRecordConverter(L, entity)
 		conv.proj = proj
+		if e, err := skynamo.LookupEntity(entity); err == nil && proj == nil {
+			conv.meta = recordMeta(L, e)
+		}
 		err = m.read(L).ReadEach(L.Context(), entity, ro, func(recs []skynamo.Record) {
 			for i := range recs {
 				out.Append(conv.record(&recs[i]))
@@ -194,6 +198,7 @@ type recordConverter struct {
 	metas    map[*skynamo.FieldSet]*lua.LTable
 	proj     *projection // nil: every property
 	projMeta *lua.LTable // the projection's record metatable, built once
+	meta     *lua.LTable // without a projection: recordMeta, or nil (reader.list)
 }
 
 func newRecordConverter(L *lua.LState, what string) *recordConverter {
@@ -206,6 +211,9 @@ func (c *recordConverter) record(rec *skynamo.Record) *lua.LTable {
 		return c.projected(rec)
 	}
 	t := L.CreateTable(0, len(rec.Props)+1)
+	if c.meta != nil {
+		L.SetMetatable(t, c.meta)
+	}
 	for _, k := range sortedKeys(rec.Props) {
 		if v := rec.Props[k]; v != nil {
 			t.RawSetString(k, ToLua(L, v))
@@ -235,8 +243,8 @@ func (c *recordConverter) custom(rec *skynamo.Record, values map[string]any, loa
 // projected is record with only the properties and custom fields asked
 // for, under the projection's one metatable (projectedMeta), so a property
 // left out raises when read instead of reading as empty. Setting it is the
-// only per-record cost a projection adds to a read (one pointer store);
-// records read without fields stay plain tables with no metatable at all.
+// only per-record cost a projection adds to a read (one pointer store),
+// as recordMeta is for a whole read.
 func (c *recordConverter) projected(rec *skynamo.Record) *lua.LTable {
 	L, p := c.L, c.proj
 	if c.projMeta == nil {
@@ -316,13 +324,58 @@ func projectedMeta(L *lua.LState, p *projection) *lua.LTable {
 			// A near miss of a property is a typo worth stopping for; any
 			// other name is the script's own (r.flagged = true on some
 			// records, read as nil on the others).
-			if near := skynamo.SuggestNames(name, p.known, 3); len(near) > 0 {
+			if near := skynamo.TypoOf(name, p.known); len(near) > 0 {
 				L.RaiseError("%s have no property %q%s", p.entity, name, suggestion(near))
 			}
 			L.Push(lua.LNil)
 			return 1
 		}
 		return 0
+	}))
+	return meta
+}
+
+// recordProperties names the standard properties a record of e may hold:
+// the spec's, without the raw custom_fields the reader turns into custom,
+// plus the rep the reader adds to orders, quotes and credit requests.
+func recordProperties(e skynamo.Entity) []string {
+	var names []string
+	for _, name := range e.Properties {
+		if name != "custom_fields" || skynamo.CustomFieldsArePlain(e.Name) {
+			names = append(names, name)
+		}
+	}
+	if _, tx := skynamo.EntityFormType(e.Name); tx {
+		names = append(names, "user_id", "user_name")
+	}
+	return names
+}
+
+// recordMeta is the metatable of the records of a whole (not projected)
+// read. __index runs only for a key the record does not hold: a property
+// the API sent as null, or a key of the script's own that this record was
+// not given, reads as nil; a name one slip away from a property (c.nmae,
+// o.totl_amount, c.Name) raises with the closest ones, since it would
+// otherwise read as empty in every row of a report. pairs, next, rawget,
+// json and csv never reach it, and reading a present property costs
+// nothing. __names lists the properties for the REPL's Tab completion.
+func recordMeta(L *lua.LState, e skynamo.Entity) *lua.LTable {
+	props := recordProperties(e)
+	names := L.CreateTable(len(props), 0)
+	for _, k := range props {
+		names.Append(lua.LString(k))
+	}
+	known := append(props, "custom") // r.custm is a slip too
+	meta := L.NewTable()
+	meta.RawSetString("__names", names)
+	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		if s, ok := L.CheckAny(2).(lua.LString); ok {
+			if near := skynamo.TypoOf(string(s), known); len(near) > 0 {
+				L.RaiseError("%s have no property %q%s", e.Name, string(s), suggestion(near))
+			}
+		}
+		L.Push(lua.LNil)
+		return 1
 	}))
 	return meta
 }
@@ -339,16 +392,10 @@ func (m *Reader) projection(L *lua.LState, entity string, fields []string) (*pro
 	if err != nil {
 		L.RaiseError("%v", err)
 	}
-	props := map[string]bool{}
-	var names []string
-	for _, name := range e.Properties {
-		if name != "custom_fields" || skynamo.CustomFieldsArePlain(e.Name) {
-			props[name], names = true, append(names, name)
-		}
-	}
-	if _, tx := skynamo.EntityFormType(e.Name); tx {
-		props["user_id"], props["user_name"] = true, true
-		names = append(names, "user_id", "user_name")
+	names := recordProperties(e)
+	props := make(map[string]bool, len(names))
+	for _, name := range names {
+		props[name] = true
 	}
 	p := &projection{entity: e.Name, loaded: map[string]bool{}, known: append(names, "custom")}
 	var fs *skynamo.FieldSet

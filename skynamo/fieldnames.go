@@ -179,6 +179,26 @@ func SuggestNames(query string, candidates []string, n int) []string {
 	return out
 }
 
+// TypoOf returns the candidates query is a slip away from, closest first:
+// other case only, or an edit distance of 1 ignoring case (2 for names of
+// eight letters or more). Unlike SuggestNames it ignores prefixes and looser matches: it
+// decides whether a name is a mistake to stop for, where a script's own
+// key ("total" on an order) must not count as one.
+func TypoOf(query string, candidates []string) []string {
+	q := []rune(strings.ToLower(query))
+	limit := 1
+	if len(q) >= 8 {
+		limit = 2
+	}
+	var out []string
+	for _, near := range SuggestNames(query, candidates, 3) {
+		if d := editDistance(q, []rune(strings.ToLower(near))); near != query && d <= limit {
+			out = append(out, near)
+		}
+	}
+	return out
+}
+
 // editDistance is the Levenshtein distance in runes, counting a swap of two
 // neighbouring letters ("rnu" for "run") as one edit, the commonest typo.
 func editDistance(a, b []rune) int {

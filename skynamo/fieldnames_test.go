@@ -2,6 +2,7 @@ package skynamo
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -184,6 +185,28 @@ func TestEditDistance(t *testing.T) {
 	for _, tt := range tests {
 		if got := editDistance([]rune(tt.a), []rune(tt.b)); got != tt.d {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
+		}
+	}
+}
+
+func TestTypoOf(t *testing.T) {
+	props := []string{"id", "code", "name", "status", "currency", "total_amount", "customer_id", "user_name"}
+	for query, want := range map[string]string{
+		"nmae":        "name",
+		"Name":        "name",
+		"staus":       "status",
+		"curency":     "currency",
+		"totl_amount": "total_amount",
+		"custmer_idd": "customer_id",
+		// A script's own keys: a prefix or a different word is not a typo.
+		"total":  "",
+		"rep":    "",
+		"region": "",
+		"week":   "",
+		"name":   "",
+	} {
+		if got := strings.Join(TypoOf(query, props), ","); got != want {
+			t.Errorf("TypoOf(%q) = %q, want %q", query, got, want)
 		}
 	}
 }

@@ -92,11 +92,11 @@ local function index(t, k)
 end
 
 -- check_plain reads a property from the first record when that record has
--- a metatable: records of a projected read (reader.customers{fields = ...})
--- raise for a property the fields option left out, and this makes that
--- raise here, at the script's line and as one bad-argument message,
--- instead of from inside a loop below. Records read whole have no
--- metatable, so this costs them one getmetatable call per helper call.
+-- a metatable: reader records raise for a slip of a property's name
+-- (o.totl_amount), and those of a projected read (reader.customers{fields
+-- = ...}) for a property the fields option left out. This makes that raise
+-- here, at the script's line and as one bad-argument message, instead of
+-- from inside a loop below; it costs one read per helper call.
 local function check_plain(fname, n, key, list)
   local r = list[1]
   if type(r) == "table" and getmetatable(r) ~= nil then

@@ -156,8 +156,6 @@ function TestFieldsOption()
   -- the tables helpers: e2e_scripts_test.go).
   assert(json.encode(slim[1]):find('"code"', 1, true))
   assert(csv.encode(sparse):find("default_warehouse_id", 1, true))
-  -- Records read without fields have no metatable (no per-record cost).
-  assert_eq(getmetatable(assert(reader.users())[1]), nil)
   local _ = c.custom.credit_limit_r -- loaded: reads (maybe nil) without error
   local ok, err = pcall(function() return c.custom["Customer Type"] end)
   assert(not ok and tostring(err):find("was not loaded"), tostring(err))
@@ -167,6 +165,38 @@ function TestFieldsOption()
   assert(not ok3 and tostring(err3):find("Credit Limit", 1, true), tostring(err3))
   local orders = assert(reader.orders { fields = { "id", "user_name", "custom" } })
   assert(orders[1].user_name ~= nil and orders[1].custom ~= nil)
+end
+
+-- Records read whole: a slip of a property's name raises with the closest
+-- (a report would otherwise read it as empty in every row); a property the
+-- API sent as null and a key of the script's own read as nil.
+function TestWholeRecordsCatchSlips()
+  local orders = assert(reader.orders())
+  local o = orders[1]
+  for name, want in pairs({ totl_amount = "total_amount", refrence = "reference", currency_cod = "currency_code", Id = "id", custm = "custom", user_nmae = "user_name" }) do
+    local ok, err = pcall(function() return o[name] end)
+    assert(not ok and tostring(err):find(('orders have no property "%s"; did you mean "%s"'):format(name, want), 1, true), name .. ": " .. tostring(err))
+  end
+  assert_eq(o.total, nil, "a script's own key (a prefix of a property) is not a slip")
+  assert_eq(o.week, nil)
+  o.total = 1
+  assert_eq(o.total, 1)
+  local c = assert(reader.customers())
+  local nulls = 0
+  for _, r in ipairs(c) do
+    if rawget(r, "default_warehouse_id") == nil then
+      nulls = nulls + 1
+      assert_eq(r.default_warehouse_id, nil)
+    end
+  end
+  assert(nulls > 0, "some customers have no default warehouse")
+  -- Whole records list their properties for Tab completion, and encode
+  -- as before.
+  local names = rawget(getmetatable(o), "__names")
+  assert(#names > 10, "properties for completion")
+  assert(json.encode(o):find('"total_amount"', 1, true))
+  -- reader.list knows no entity: its records stay plain.
+  assert_eq(getmetatable(assert(reader.list("/warehouses"))[1]), nil)
 end
 
 -- The custom table's metatable lists every field it may hold (set or
