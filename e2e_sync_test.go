@@ -349,3 +349,13 @@ func TestOfflineRunsFromTheCache(t *testing.T) {
 	contains(t, r.stderr, "orders has never been pulled")
 	contains(t, r.stderr, "hint: --offline reads only the cache: run once without --offline, or pull every entity first with skynamo sync")
 }
+
+// Under --sim the cache goes with the simulator, so the budget's hint does
+// not promise that the next run continues.
+func TestE2EMaxRequestsUnderSimPromisesNoCache(t *testing.T) {
+	w := newWorkdir(t)
+	w.write("s.lua", `assert(require("reader").customers())`)
+	r := w.run("run", "--sim", "--max-requests", "1", "s.lua")
+	expectCode(t, r, 5)
+	contains(t, r.stderr, "hint: this run's --max-requests budget is used up; under --sim the cache goes with the simulator, so the next run starts afresh")
+}

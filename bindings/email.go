@@ -367,13 +367,7 @@ func checkKeys(L *lua.LState, n int, t *lua.LTable, known []string, where ...str
 				return
 			}
 		}
-		msg := fmt.Sprintf("%sunknown option %q", prefix, string(name))
-		if near := skynamo.SuggestNames(string(name), known, 1); len(near) > 0 {
-			msg += fmt.Sprintf("; did you mean %q?", near[0])
-		} else {
-			msg += " (options: " + strings.Join(known, ", ") + ")"
-		}
-		L.ArgError(n, msg)
+		L.ArgError(n, prefix+unknownOption(string(name), known))
 	})
 }
 

@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -284,7 +285,7 @@ func knownOptions(t *lua.LTable, known ...string) (err error) {
 		if !ok {
 			err = fmt.Errorf("option names are strings, not %s", k.Type())
 		} else if !slices.Contains(known, string(name)) {
-			err = fmt.Errorf("unknown option %q (options: %s)", name, strings.Join(known, ", "))
+			err = errors.New(unknownOption(string(name), known))
 		}
 	})
 	return err

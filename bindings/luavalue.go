@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"skynamo/skynamo"
 )
 
 // maxExactInt is 2^53: every integer up to it in size is exact in a Lua
@@ -339,9 +341,18 @@ func newOptions(L *lua.LState, n int, known ...string) options {
 				return
 			}
 		}
-		L.ArgError(n, fmt.Sprintf("unknown option %q (options: %s)", name, strings.Join(known, ", ")))
+		L.ArgError(n, unknownOption(string(name), known))
 	})
 	return o
+}
+
+// unknownOption is the message for an option name not among known: the
+// closest one when there is one, else the whole list.
+func unknownOption(name string, known []string) string {
+	if near := skynamo.SuggestNames(name, known, 1); len(near) > 0 {
+		return fmt.Sprintf("unknown option %q; did you mean %q?", name, near[0])
+	}
+	return fmt.Sprintf("unknown option %q (options: %s)", name, strings.Join(known, ", "))
 }
 
 func (o options) get(name string) lua.LValue {

@@ -158,6 +158,11 @@ func (m *Reader) fields(L *lua.LState) int {
 	if entity == "completed_forms" {
 		return m.completedFormFields(L)
 	}
+	// A misspelt entity is the script's mistake, as reader.custmers() is:
+	// it raises, where a failure to pull the fields returns nil, err.
+	if _, err := skynamo.LookupEntity(entity); err != nil {
+		L.ArgError(1, err.Error())
+	}
 	fs, err := m.read(L).Fields(L.Context(), entity)
 	if err != nil {
 		L.Push(lua.LNil)

@@ -52,6 +52,7 @@ prints no such line.
 type runOptions struct {
 	HostOptions
 	ScriptsDir string
+	misplaced  []string // skynamo flags among the script's arguments
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
@@ -90,6 +91,7 @@ func runCommand() Command {
 				if err := opts.check(args); err != nil {
 					return err
 				}
+				opts.misplaced = misplacedHostFlags(fs, args[1:])
 				return runRun(ctx, h, app, &opts, args)
 			}
 		},
@@ -100,6 +102,7 @@ func runRun(ctx context.Context, h *Host, app *App, opts *runOptions, args []str
 	h.Quiet = opts.Quiet
 	start := time.Now()
 	path, scriptArgs := args[0], args[1:]
+	defer func() { err = hintMisplacedFlags(h, err, opts.misplaced, path) }()
 	sc, err := loadScript(h, path, func() string { return userScriptsDir(h, opts.ScriptsDir, &opts.HostOptions) })
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -78,7 +79,11 @@ func TestExitCodes(t *testing.T) {
 		{name: "error(msg, 0) is the script's own message", src: "error('usage: s.lua FILE', 0)", code: ExitScriptError,
 			stderr: []string{"skynamo: usage: s.lua FILE\n"}},
 		{name: "error with a table value", src: "error({})", code: ExitScriptError,
-			stderr: []string{"skynamo: s.lua:1: (error object is a table value)"}},
+			stderr: []string{"skynamo: s.lua:1: (error object is a table: {})"}},
+		{name: "error with a table of data", src: `error({code = 42, msg = "no stock", [1] = true, rows = {}})`, code: ExitScriptError,
+			stderr: []string{`skynamo: s.lua:1: (error object is a table: {[1] = true, code = 42, msg = "no stock", rows = {…}})`}},
+		{name: "error with a function value", src: "error(print)", code: ExitScriptError,
+			stderr: []string{"skynamo: s.lua:1: (error object is a function value)"}},
 		{name: "syntax error", src: "local a = 1\n\nx = = 2\n", code: ExitLoad,
 			stderr: []string{"skynamo: s.lua:3: syntax error near '='\n"}},
 		{name: "unfinished block", src: "function f()\n  return 1\n", code: ExitLoad,
@@ -528,5 +533,48 @@ func TestMainUsesTheGivenStreams(t *testing.T) {
 	code := Main(context.Background(), []string{"version"}, IO{Stdout: &stdout, Stderr: &stderr}, MapEnv(nil))
 	if code != ExitOK || !strings.HasPrefix(stdout.String(), "skynamo ") || stderr.Len() != 0 {
 		t.Errorf("code %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+}
+
+// A skynamo flag after the script reaches the script; when the run then
+// fails as a usage error, a hint says where the flag belongs. A run that
+// succeeds, or fails otherwise, gets no hint.
+func TestRunHintsMisplacedHostFlags(t *testing.T) {
+	c := newCLI(t)
+	c.script("usage.lua", `io.stderr:write("skynamo: unknown option ", arg[1], "\n") os.exit(2)`)
+	c.script("config.lua", `error(setmetatable({}, {__tostring = function() return "no config" end}))`)
+	c.script("ok.lua", `print(...)`)
+	r := c.run("run", "usage.lua", "--sim", "-q", "--data-dir=x", "--help", "mine", "--", "--offline")
+	r.expect(t, ExitUsage)
+	mustContain(t, "stderr", r.stderr, "skynamo: unknown option --sim\nhint: if --sim -q --data-dir=x were meant for skynamo, put them before the script: skynamo run --sim -q --data-dir=x usage.lua ...\n")
+	r = c.run("run", "ok.lua", "--sim")
+	r.expect(t, ExitOK)
+	if strings.Contains(r.stderr, "hint") {
+		t.Errorf("a run that worked got a hint: %s", r.stderr)
+	}
+	r = c.run("run", "config.lua", "--sim")
+	r.expect(t, ExitScriptError)
+	if strings.Contains(r.stderr, "hint") {
+		t.Errorf("a script error got the flag hint: %s", r.stderr)
+	}
+	if got := misplacedHostFlags(hostFlagSet(), []string{"-v", "--verbose", "-x", "--sim=true", "-h", "--", "--sim"}); strings.Join(got, " ") != "-v --verbose --sim=true" {
+		t.Errorf("misplacedHostFlags = %q", got)
+	}
+}
+
+func hostFlagSet() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	var o runOptions
+	o.AddFlags(fs)
+	return fs
+}
+
+// A usage error of the host's own (no config) gets the flag hint in place
+// of its own, which would say "try --sim" to someone who did.
+func TestHintMisplacedFlagsReplacesUsageHint(t *testing.T) {
+	err := hintMisplacedFlags(nil, UsageError("or try --sim", "SKYNAMO_INSTANCE_NAME is not set"), []string{"--sim"}, "r.lua")
+	code, hint := classify(err, nil)
+	if code != ExitUsage || hint != "if --sim was meant for skynamo, put it before the script: skynamo run --sim r.lua ..." {
+		t.Errorf("code %d, hint %q", code, hint)
 	}
 }

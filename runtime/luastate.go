@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -286,7 +288,52 @@ func (s *session) errorText(v lua.LValue) (string, error) {
 			}
 		}
 	}
+	if t, ok := v.(*lua.LTable); ok {
+		// error({code = 1, msg = "..."}) is how some scripts carry data;
+		// its contents say more than its type.
+		return "(error object is a table: " + shortTable(t) + ")", nil
+	}
 	return fmt.Sprintf("(error object is a %s value)", v.Type()), nil
+}
+
+// shortTable renders t on one line for an error message: up to eight
+// entries, keys sorted, nested tables as {…}, long strings cut.
+func shortTable(t *lua.LTable) string {
+	type entry struct{ key, text string }
+	var entries []entry
+	t.ForEach(func(k, v lua.LValue) {
+		key := "[" + shortValue(k) + "]"
+		if s, ok := k.(lua.LString); ok && isIdentifier(string(s)) {
+			key = string(s)
+		}
+		entries = append(entries, entry{key, key + " = " + shortValue(v)})
+	})
+	sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
+	parts := make([]string, 0, len(entries))
+	for i, e := range entries {
+		if i == 8 {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, e.text)
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func shortValue(v lua.LValue) string {
+	switch v := v.(type) {
+	case lua.LString:
+		s := string(v)
+		if r := []rune(s); len(r) > 60 {
+			s = string(r[:59]) + "…"
+		}
+		return strconv.Quote(s)
+	case lua.LNumber:
+		return luaNumberText(v)
+	case *lua.LTable:
+		return "{…}"
+	}
+	return v.String()
 }
 
 // hasPosition reports whether msg starts with "chunk:line:".

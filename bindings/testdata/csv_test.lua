@@ -161,7 +161,7 @@ end
 
 function TestBadOptionsRaise()
   local cases = {
-    {function() csv.encode({}, {delimeter = ";"}) end, 'unknown option "delimeter"'},
+    {function() csv.encode({}, {delimeter = ";"}) end, 'unknown option "delimeter"; did you mean "delimiter"?'},
     {function() csv.encode({}, {delimiter = ";;"}) end, "delimiter"},
     {function() csv.encode({}, {delimiter = '"'}) end, "delimiter"},
     {function() csv.encode({}, {columns = "id"}) end, "columns"},

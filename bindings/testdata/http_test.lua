@@ -54,7 +54,7 @@ end
 function TestBatchErrorsNameTheRequest()
   for _, case in ipairs({
     { { { "get", echo_url }, { "", echo_url } }, "request 2: method \"\"" },
-    { { { "get", echo_url }, { "get", echo_url, { timout = 1 } } }, "request 2: unknown option \"timout\"" },
+    { { { "get", echo_url }, { "get", echo_url, { timout = 1 } } }, "request 2: unknown option \"timout\"; did you mean \"timeout\"?" },
     { { { "get", "example.com" } }, "request 1: \"example.com\" is not an http%(s%) URL" },
     { { "get" }, "request 1: must be a table" },
   }) do

@@ -117,6 +117,10 @@ end
 function TestMisspeltEntitySuggests()
   local ok, err = pcall(function() return reader.custmers() end)
   assert(not ok and tostring(err):find('"customers"', 1, true), tostring(err))
+  -- reader.fields raises the same way, rather than returning nil, err.
+  ok, err = pcall(reader.fields, "custmers")
+  assert(not ok and tostring(err):find("bad argument #1", 1, true) and tostring(err):find('"customers"', 1, true), tostring(err))
+  assert_eq(#assert(reader.fields("warehouses")), 0, "an entity without custom fields has none")
 end
 
 function TestFieldsOption()

@@ -213,7 +213,7 @@ function TestProgrammerErrorsRaise()
   raises(function() b:update("customers", { id = 1 }, { name = json.null }) end, "writer.CLEAR")
   raises(function() writer.batch { bogus = 1 } end, 'unknown option "bogus"')
   raises(function() writer.batch { batch_size = 0 } end, "batch_size")
-  raises(function() b:apply { dryrun = true } end, 'unknown option "dryrun"')
+  raises(function() b:apply { dryrun = true } end, 'unknown option "dryrun"; did you mean "dry_run"?')
   raises(function() b.create("customers", {}) end, "colon")
   assert_eq(#b, 0, "nothing was queued by the failed calls")
 end
