@@ -23,10 +23,18 @@ const luaRuntimeVersion = "Lua 5.1"
 func typesMergeLuarc(existing []byte, library string) ([]byte, error) {
 	conf := map[string]any{}
 	if len(bytes.TrimSpace(existing)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(existing))
-		dec.UseNumber()
-		if err := dec.Decode(&conf); err != nil {
-			return nil, fmt.Errorf("not a JSON object (fix or remove it, or use --luarc to write another file): %w", err)
+		if err := decodeLuarc(existing, &conf); err != nil {
+			// VS Code edits .luarc.json as JSON with comments. Such a file
+			// that already says what is needed is fine as it is; otherwise
+			// rewriting it would drop the comments, so the user edits it.
+			uncommented := stripJSONComments(existing)
+			if bytes.Equal(uncommented, existing) || decodeLuarc(uncommented, &conf) != nil {
+				return nil, fmt.Errorf("not a JSON object (fix or remove it, or use --luarc to write another file): %w", err)
+			}
+			if luarcHasTypes(conf, library) {
+				return existing, nil
+			}
+			return nil, fmt.Errorf("has comments, which rewriting it would lose: add %q to workspace.library and set runtime.version to %q yourself, or remove the comments and run skynamo types again (--no-luarc leaves the file alone)", library, luaRuntimeVersion)
 		}
 	} else {
 		conf["$schema"] = "https://raw.githubusercontent.com/LuaLS/vscode-lua/master/setting/schema.json"
@@ -53,6 +61,56 @@ func typesMergeLuarc(existing []byte, library string) ([]byte, error) {
 		return nil, err
 	}
 	return append(out, '\n'), nil
+}
+
+func decodeLuarc(text []byte, conf *map[string]any) error {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	return dec.Decode(conf)
+}
+
+// luarcHasTypes says whether conf already lists library and sets the
+// runtime version.
+func luarcHasTypes(conf map[string]any, library string) bool {
+	libs, _, err := typesLuarcSetting(conf, "workspace", "library")
+	list, ok := libs.([]any)
+	if err != nil || !ok || !slices.Contains(list, any(library)) {
+		return false
+	}
+	version, _, err := typesLuarcSetting(conf, "runtime", "version")
+	return err == nil && version == luaRuntimeVersion
+}
+
+// stripJSONComments blanks // and /* */ comments outside strings, keeping
+// every other byte (and so the positions in a parse error) in place.
+func stripJSONComments(text []byte) []byte {
+	out := bytes.Clone(text)
+	inString := false
+	for i := 0; i < len(out); i++ {
+		switch c := out[i]; {
+		case inString && c == '\\':
+			i++ // the escaped byte
+		case c == '"':
+			inString = !inString
+		case !inString && c == '/' && i+1 < len(out) && out[i+1] == '/':
+			for ; i < len(out) && out[i] != '\n'; i++ {
+				out[i] = ' '
+			}
+		case !inString && c == '/' && i+1 < len(out) && out[i+1] == '*':
+			end := bytes.Index(out[i+2:], []byte("*/"))
+			stop := len(out)
+			if end >= 0 {
+				stop = i + 2 + end + 2
+			}
+			for ; i < stop; i++ {
+				if out[i] != '\n' {
+					out[i] = ' '
+				}
+			}
+			i--
+		}
+	}
+	return out
 }
 
 // typesLuarcSetting reads group.key in either spelling; nested says the file

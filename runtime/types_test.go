@@ -345,6 +345,9 @@ func TestTypesLuarcMerge(t *testing.T) {
 		{"not JSON", `{"workspace.library": [`, nil, true},
 		{"library not a list", `{"workspace.library": "types"}`, nil, true},
 		{"workspace not an object", `{"workspace": 3}`, nil, true},
+		{"comments, already there", "// mine\n{\"workspace.library\": [\"types\"], /* the dialect */ \"runtime.version\": \"Lua 5.1\", \"x\": \"a//b\"}", nil, false},
+		{"comments, not there", "{\"diagnostics.globals\": [\"vim\"] // for nvim\n}", nil, true},
+		{"comment-like text in a string is no comment", `{"x": "http://a", "workspace.library": [`, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -357,6 +360,14 @@ func TestTypesLuarcMerge(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tt.want == nil {
+				// A file with comments that already says what is needed
+				// is left exactly as it is.
+				if string(out) != tt.existing {
+					t.Errorf("the file was rewritten:\n%s", out)
+				}
+				return
 			}
 			var got map[string]json.RawMessage
 			if err := json.Unmarshal(out, &got); err != nil {

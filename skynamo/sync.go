@@ -264,8 +264,15 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 		return p.res, fmt.Errorf("pulling %s: %w", e.Name, err)
 	}
 	if !s.noSummary {
-		s.logf("%s: %s pull, %s received, %s cached, %s, %s", e.Name, p.res.Mode,
-			plural(int64(p.res.Received), "record"), Thousands(int64(p.res.Records)), plural(p.res.Requests, "request"), p.res.Duration.Round(time.Millisecond))
+		// More received than cached reads like records lost; it is the
+		// last page read again to check the pull, or records that moved
+		// between pages arriving twice.
+		var rereads string
+		if p.res.Received > p.res.Records {
+			rereads = fmt.Sprintf(" (%s read twice to check the pull)", Thousands(int64(p.res.Received-p.res.Records)))
+		}
+		s.logf("%s: %s pull, %s received, %s cached%s, %s, %s", e.Name, p.res.Mode,
+			plural(int64(p.res.Received), "record"), Thousands(int64(p.res.Records)), rereads, plural(p.res.Requests, "request"), p.res.Duration.Round(time.Millisecond))
 	}
 	return p.res, nil
 }
