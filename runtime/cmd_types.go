@@ -111,7 +111,7 @@ func runTypes(ctx context.Context, h *Host, opts *typesOptions) (err error) {
 		return err
 	}
 	for _, f := range files {
-		if err := writeTypesFile(filepath.Join(dir, f.Name), []byte(f.Text)); err != nil {
+		if err := writeTypesFile(filepath.Join(dir, f.Name), 0o644, []byte(f.Text)); err != nil {
 			return err
 		}
 	}
@@ -124,11 +124,20 @@ func runTypes(ctx context.Context, h *Host, opts *typesOptions) (err error) {
 	return typesUpdateLuarc(h, luarc, dir)
 }
 
-// typesUpdateLuarc adds dir to the library of the .luarc.json at path.
+// typesUpdateLuarc adds dir to the library of the .luarc.json at path. A
+// symlinked file is updated where it lives, keeping its permissions, so a
+// .luarc.json shared between projects stays shared.
 func typesUpdateLuarc(h *Host, path, dir string) error {
-	old, err := os.ReadFile(path)
+	target, mode := path, os.FileMode(0o644)
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		target = real
+	}
+	old, err := os.ReadFile(target)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
+	}
+	if fi, err := os.Stat(target); err == nil {
+		mode = fi.Mode().Perm()
 	}
 	text, err := typesMergeLuarc(old, typesLibraryPath(path, dir))
 	if err != nil {
@@ -138,7 +147,10 @@ func typesUpdateLuarc(h *Host, path, dir string) error {
 		h.Progressf("types: %s already points at %s", path, dir)
 		return nil
 	}
-	if err := writeTypesFile(path, text); err != nil {
+	if v := luarcVersion(old); v != "" && v != luaRuntimeVersion {
+		h.Warnf("types: %s: runtime.version was %q, now %q, the Lua skynamo runs", path, v, luaRuntimeVersion)
+	}
+	if err := writeTypesFile(target, mode, text); err != nil {
 		return err
 	}
 	h.Progressf("types: %s points the editor at %s", path, dir)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -145,10 +146,22 @@ func typesLibraryPath(luarc, dir string) string {
 	return filepath.ToSlash(dir)
 }
 
+// luarcVersion is the runtime.version a .luarc.json sets, "" if none or
+// the file is not JSON.
+func luarcVersion(text []byte) string {
+	conf := map[string]any{}
+	if decodeLuarc(text, &conf) != nil {
+		return ""
+	}
+	v, _, _ := typesLuarcSetting(conf, "runtime", "version")
+	s, _ := v.(string)
+	return s
+}
+
 // writeTypesFile replaces path with data atomically, so an editor never
 // reads half a file.
-func writeTypesFile(path string, data []byte) error {
-	return fsutil.WriteFileAtomic(path, 0o644, func(w io.Writer) error {
+func writeTypesFile(path string, mode os.FileMode, data []byte) error {
+	return fsutil.WriteFileAtomic(path, mode, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

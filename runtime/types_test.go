@@ -498,3 +498,32 @@ func TestTypesCustomFieldType(t *testing.T) {
 	// Forms whose names make the same class get the later one's id.
 	mustContain(t, "annotations", text, "---@class VisitForm: CompletedForm", "---@class VisitForm21: CompletedForm", "(id 21, inactive)")
 }
+
+// TestTypesLuarcSymlinkKeptAndVersionNoted: a symlinked .luarc.json is
+// updated where it lives, keeping its permissions, and replacing another
+// runtime.version is said on stderr.
+func TestTypesLuarcSymlinkKeptAndVersionNoted(t *testing.T) {
+	c := newCLI(t)
+	shared := filepath.Join(t.TempDir(), "shared.luarc.json")
+	if err := os.WriteFile(shared, []byte(`{"runtime.version": "Lua 5.4"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(c.dir, ".luarc.json")
+	if err := os.Symlink(shared, link); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("types", "--sim")
+	r.expect(t, ExitOK)
+	mustContain(t, "stderr", r.stderr, `runtime.version was "Lua 5.4", now "Lua 5.1"`)
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf(".luarc.json is no longer a symlink: %v", err)
+	}
+	fi, err := os.Stat(shared)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("shared file mode %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	data, _ := os.ReadFile(shared)
+	if !strings.Contains(string(data), `"Lua 5.1"`) || !strings.Contains(string(data), "skynamo_data/types") {
+		t.Errorf("shared file not updated:\n%s", data)
+	}
+}
