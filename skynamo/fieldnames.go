@@ -181,18 +181,24 @@ func SuggestNames(query string, candidates []string, n int) []string {
 
 // TypoOf returns the candidates query is a slip away from, closest first:
 // other case only, or an edit distance of 1 ignoring case (2 for names of
-// eight letters or more). Unlike SuggestNames it ignores prefixes and looser matches: it
-// decides whether a name is a mistake to stop for, where a script's own
-// key ("total" on an order) must not count as one.
+// eight letters or more). It decides whether a name is a mistake to stop
+// for, so a script's own keys must not count: a prefix ("total" of
+// total_amount), a name that extends a candidate ("customer" beside
+// custom, "dates" beside date) and a singular of a plural ("item" of
+// items) are words of their own, not slips.
 func TypoOf(query string, candidates []string) []string {
-	q := []rune(strings.ToLower(query))
+	q := strings.ToLower(query)
 	limit := 1
-	if len(q) >= 8 {
+	if len([]rune(q)) >= 8 {
 		limit = 2
 	}
 	var out []string
 	for _, near := range SuggestNames(query, candidates, 3) {
-		if d := editDistance(q, []rune(strings.ToLower(near))); near != query && d <= limit {
+		lc := strings.ToLower(near)
+		if near == query || (lc != q && (strings.HasPrefix(q, lc) || lc == q+"s" || strings.HasPrefix(lc, q) && len(lc)-len(q) > limit)) {
+			continue
+		}
+		if editDistance([]rune(q), []rune(lc)) <= limit {
 			out = append(out, near)
 		}
 	}

@@ -190,20 +190,31 @@ func TestEditDistance(t *testing.T) {
 }
 
 func TestTypoOf(t *testing.T) {
-	props := []string{"id", "code", "name", "status", "currency", "total_amount", "customer_id", "user_name"}
+	props := []string{"id", "code", "name", "status", "currency", "currency_code", "total_amount", "customer_id", "user_name", "custom", "date", "items", "active", "discount"}
 	for query, want := range map[string]string{
-		"nmae":        "name",
-		"Name":        "name",
-		"staus":       "status",
-		"curency":     "currency",
-		"totl_amount": "total_amount",
-		"custmer_idd": "customer_id",
-		// A script's own keys: a prefix or a different word is not a typo.
-		"total":  "",
-		"rep":    "",
-		"region": "",
-		"week":   "",
-		"name":   "",
+		"nmae":         "name",
+		"Name":         "name",
+		"staus":        "status",
+		"curency":      "currency",
+		"totl_amount":  "total_amount",
+		"custmer_idd":  "customer_id",
+		"currency_cod": "currency_code", // the last letter lost
+		"nam":          "name",
+		// A script's own keys: a prefix, an extension, a singular of a
+		// plural or a different word is not a typo.
+		"total":     "",
+		"rep":       "",
+		"region":    "",
+		"week":      "",
+		"name":      "",
+		"customer":  "",
+		"dates":     "",
+		"ids":       "",
+		"item":      "",
+		"names":     "",
+		"actives":   "",
+		"discounts": "",
+		"Names":     "",
 	} {
 		if got := strings.Join(TypoOf(query, props), ","); got != want {
 			t.Errorf("TypoOf(%q) = %q, want %q", query, got, want)

@@ -183,6 +183,9 @@ function TestWholeRecordsCatchSlips()
   end
   assert_eq(o.total, nil, "a script's own key (a prefix of a property) is not a slip")
   assert_eq(o.week, nil)
+  for _, own in ipairs({ "customer", "dates", "ids", "item", "discounts" }) do
+    assert_eq(o[own], nil, own .. " extends or is the singular of a property: the script's own")
+  end
   o.total = 1
   assert_eq(o.total, 1)
   local c = assert(reader.customers())
