@@ -311,6 +311,7 @@ func projectedMeta(L *lua.LState, p *projection) *lua.LTable {
 	for _, k := range p.known {
 		known[k] = true
 	}
+	slips := newSlipCache(p.known)
 	meta := L.NewTable()
 	meta.RawSetString("__names", names)
 	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
@@ -329,7 +330,7 @@ func projectedMeta(L *lua.LState, p *projection) *lua.LTable {
 			// A near miss of a property is a typo worth stopping for; any
 			// other name is the script's own (r.flagged = true on some
 			// records, read as nil on the others).
-			if near := skynamo.TypoOf(name, p.known); len(near) > 0 {
+			if near := slips.of(name); len(near) > 0 {
 				L.RaiseError("%s have no property %q%s", p.entity, name, suggestion(near))
 			}
 			L.Push(lua.LNil)
@@ -370,12 +371,12 @@ func recordMeta(L *lua.LState, e skynamo.Entity) *lua.LTable {
 	for _, k := range props {
 		names.Append(lua.LString(k))
 	}
-	known := append(props, "custom") // r.custm is a slip too
+	slips := newSlipCache(append(props, "custom")) // r.custm is a slip too
 	meta := L.NewTable()
 	meta.RawSetString("__names", names)
 	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		if s, ok := L.CheckAny(2).(lua.LString); ok {
-			if near := skynamo.TypoOf(string(s), known); len(near) > 0 {
+			if near := slips.of(string(s)); len(near) > 0 {
 				L.RaiseError("%s have no property %q%s", e.Name, string(s), suggestion(near))
 			}
 		}
@@ -383,6 +384,36 @@ func recordMeta(L *lua.LState, e skynamo.Entity) *lua.LTable {
 		return 1
 	}))
 	return meta
+}
+
+// slipCache answers "is this name a slip of a property?" for __index,
+// which runs for every null property a loop reads: a property is known at
+// once, and each other name is judged once per read, not once per record.
+// A Lua state runs one goroutine, so the map needs no lock.
+type slipCache struct {
+	known   []string
+	props   map[string]bool
+	verdict map[string][]string // name -> the properties it is a slip of (nil: none)
+}
+
+func newSlipCache(known []string) *slipCache {
+	c := &slipCache{known: known, props: make(map[string]bool, len(known)), verdict: map[string][]string{}}
+	for _, k := range known {
+		c.props[k] = true
+	}
+	return c
+}
+
+func (c *slipCache) of(name string) []string {
+	if c.props[name] {
+		return nil
+	}
+	near, seen := c.verdict[name]
+	if !seen {
+		near = skynamo.TypoOf(name, c.known)
+		c.verdict[name] = near
+	}
+	return near
 }
 
 // projection reads the fields option, refusing names the entity does not

@@ -20,7 +20,6 @@ import (
 type errorNotes struct {
 	mu    sync.Mutex
 	byMsg map[string]error
-	sim   bool // the run is on the simulator, whose cache goes with it
 }
 
 // note records err and returns the message the script receives.
@@ -51,34 +50,18 @@ func (n *errorNotes) find(text string) (error, bool) {
 }
 
 // partialHint says what to do about a pull stopped by the quota or the
-// run's request budget: nothing now, and nothing is lost. Under --sim the
-// cache is removed with the simulator, so there is nothing to continue.
-func partialHint(err error, sim bool) string {
+// run's request budget: nothing now, and nothing is lost. (Under --sim the
+// cache goes with the simulator, which the budget's hint says, since
+// --max-requests is often tried there first.)
+func partialHint(err error) string {
 	var stop *bindings.ApplyStopError
 	if errors.As(err, &stop) {
 		return stop.Hint() // a write, not a pull: nothing is "kept in the cache"
 	}
-	switch {
-	case sim && errors.Is(err, skynamo.ErrBudgetExceeded):
-		return "this run's --max-requests budget is used up; under --sim the cache goes with the simulator, so the next run starts afresh"
-	case errors.Is(err, skynamo.ErrBudgetExceeded):
-		return "this run's --max-requests budget is used up; the records pulled so far are kept in the cache and the next run continues from them"
-	case sim:
-		return "the simulator's request quota is used up; under --sim the cache goes with the simulator, so the next run starts afresh"
+	if errors.Is(err, skynamo.ErrBudgetExceeded) {
+		return "this run's --max-requests budget is used up; the records pulled so far are kept in the cache and the next run continues from them (not under --sim, whose cache goes with the simulator)"
 	}
 	return "the API token's request quota is used up; the records pulled so far are kept in the cache and the next run continues from them once the quota resets"
-}
-
-func (n *errorNotes) setSim(sim bool) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.sim = sim
-}
-
-func (n *errorNotes) onSim() bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.sim
 }
 
 // classifyAPIErrors maps the client's errors to exit codes: an --offline
@@ -100,7 +83,7 @@ func classifyAPIErrors(notes *errorNotes) Classifier {
 			return ExitUsage, "--offline reads only the cache: run once without --offline, or pull every entity first with skynamo sync", true
 		}
 		if skynamo.IsPartialStop(err) {
-			return ExitPartial, partialHint(err, notes != nil && notes.onSim()), true
+			return ExitPartial, partialHint(err), true
 		}
 		if errors.Is(err, skynamo.ErrUnsettled) {
 			return ExitPartial, "the data kept changing while it was pulled; what was pulled is kept, and a quieter run settles it", true

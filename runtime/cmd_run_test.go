@@ -578,3 +578,12 @@ func TestHintMisplacedFlagsReplacesUsageHint(t *testing.T) {
 		t.Errorf("code %d, hint %q", code, hint)
 	}
 }
+
+// Another misplaced flag keeps the error's own hint after the flag hint.
+func TestHintMisplacedFlagsKeepsOtherHints(t *testing.T) {
+	err := hintMisplacedFlags(nil, UsageError("or try --sim", "SKYNAMO_INSTANCE_NAME is not set"), []string{"-q"}, "r.lua")
+	_, hint := classify(err, nil)
+	if hint != "if -q was meant for skynamo, put it before the script: skynamo run -q r.lua ...\nhint: or try --sim" {
+		t.Errorf("hint %q", hint)
+	}
+}

@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -52,6 +53,11 @@ func hintMisplacedFlags(h *Host, err error, misplaced []string, script string) e
 	if errors.As(err, &exit) {
 		writeError(h.Stderr(), "hint: "+hint+"\n")
 		return err
+	}
+	// The error's own hint stays, after this one, unless it is "try
+	// --sim" said to someone who gave --sim in the wrong place.
+	if own := hintOf(err); own != "" && !slices.Contains(misplaced, "--sim") {
+		hint += "\nhint: " + own
 	}
 	return &ExitError{Code: ExitUsage, Err: err, Advice: hint}
 }

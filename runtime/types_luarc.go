@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -64,10 +65,18 @@ func typesMergeLuarc(existing []byte, library string) ([]byte, error) {
 	return append(out, '\n'), nil
 }
 
+// decodeLuarc reads one JSON object and insists nothing follows it: a
+// comment after the closing brace would be lost on rewrite.
 func decodeLuarc(text []byte, conf *map[string]any) error {
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
-	return dec.Decode(conf)
+	if err := dec.Decode(conf); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("text after the closing brace")
+	}
+	return nil
 }
 
 // luarcHasTypes says whether conf already lists library and sets the

@@ -347,6 +347,7 @@ func TestTypesLuarcMerge(t *testing.T) {
 		{"workspace not an object", `{"workspace": 3}`, nil, true},
 		{"comments, already there", "// mine\n{\"workspace.library\": [\"types\"], /* the dialect */ \"runtime.version\": \"Lua 5.1\", \"x\": \"a//b\"}", nil, false},
 		{"comments, not there", "{\"diagnostics.globals\": [\"vim\"] // for nvim\n}", nil, true},
+		{"a comment after the object", "{\"diagnostics.globals\": [\"vim\"]}\n// keep me\n", nil, true},
 		{"comment-like text in a string is no comment", `{"x": "http://a", "workspace.library": [`, nil, true},
 	}
 	for _, tt := range tests {

@@ -150,7 +150,6 @@ func retryBackoff(h *Host) (func(int) time.Duration, error) {
 func skynamoModules(notes *errorNotes) ModuleFactory {
 	return func(ctx context.Context, h *Host, opts *HostOptions) ([]Module, func() error, error) {
 		registerAPISecrets(h, opts)
-		notes.setSim(opts.Sim)
 		lc := &lazyConnection{h: h, opts: opts}
 		mods := []Module{
 			{Name: "reader", Loader: lc.readerLoader(notes)},
@@ -225,7 +224,7 @@ func (lc *lazyConnection) readerLoader(notes *errorNotes) lua.LGFunction {
 			// A script that carries on after a quota stop still delivered
 			// less than asked: cron must see "partial", not success.
 			if skynamo.IsPartialStop(err) {
-				lc.h.NotePartial(partialHint(err, lc.opts.Sim))
+				lc.h.NotePartial(partialHint(err))
 			}
 			return notes.note(err)
 		}

@@ -185,7 +185,9 @@ func SuggestNames(query string, candidates []string, n int) []string {
 // for, so a script's own keys must not count: a prefix ("total" of
 // total_amount), a name that extends a candidate ("customer" beside
 // custom, "dates" beside date) and a singular of a plural ("item" of
-// items) are words of their own, not slips.
+// items) are words of their own, not slips. Below five letters one other
+// letter makes another word too often (data and date, mode and code), so
+// only swapped letters count there ("nmae").
 func TypoOf(query string, candidates []string) []string {
 	q := strings.ToLower(query)
 	limit := 1
@@ -198,11 +200,26 @@ func TypoOf(query string, candidates []string) []string {
 		if near == query || (lc != q && (strings.HasPrefix(q, lc) || lc == q+"s" || strings.HasPrefix(lc, q) && len(lc)-len(q) > limit)) {
 			continue
 		}
-		if editDistance([]rune(q), []rune(lc)) <= limit {
+		short := len([]rune(q)) < 5
+		if lc == q || !short && editDistance([]rune(q), []rune(lc)) <= limit || short && isSwap(q, lc) {
 			out = append(out, near)
 		}
 	}
 	return out
+}
+
+// isSwap says whether b is a with two neighbouring letters swapped.
+func isSwap(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != len(rb) {
+		return false
+	}
+	for i := 0; i+1 < len(ra); i++ {
+		if ra[i] != rb[i] {
+			return ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
+		}
+	}
+	return false
 }
 
 // editDistance is the Levenshtein distance in runes, counting a swap of two

@@ -190,7 +190,7 @@ func TestEditDistance(t *testing.T) {
 }
 
 func TestTypoOf(t *testing.T) {
-	props := []string{"id", "code", "name", "status", "currency", "currency_code", "total_amount", "customer_id", "user_name", "custom", "date", "items", "active", "discount"}
+	props := []string{"id", "code", "name", "status", "currency", "currency_code", "total_amount", "customer_id", "user_name", "custom", "date", "items", "active", "discount", "tax", "users", "notes"}
 	for query, want := range map[string]string{
 		"nmae":         "name",
 		"Name":         "name",
@@ -199,7 +199,8 @@ func TestTypoOf(t *testing.T) {
 		"totl_amount":  "total_amount",
 		"custmer_idd":  "customer_id",
 		"currency_cod": "currency_code", // the last letter lost
-		"nam":          "name",
+		"Code":         "code",
+		"ocde":         "code",
 		// A script's own keys: a prefix, an extension, a singular of a
 		// plural or a different word is not a typo.
 		"total":     "",
@@ -215,6 +216,14 @@ func TestTypoOf(t *testing.T) {
 		"actives":   "",
 		"discounts": "",
 		"Names":     "",
+		"nam":       "",
+		"data":      "",
+		"mode":      "",
+		"tag":       "",
+		"idx":       "",
+		"id_":       "",
+		"user":      "",
+		"note":      "",
 	} {
 		if got := strings.Join(TypoOf(query, props), ","); got != want {
 			t.Errorf("TypoOf(%q) = %q, want %q", query, got, want)

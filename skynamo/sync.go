@@ -264,11 +264,12 @@ func (s *Syncer) Sync(ctx context.Context, entity string, force bool) (SyncResul
 		return p.res, fmt.Errorf("pulling %s: %w", e.Name, err)
 	}
 	if !s.noSummary {
-		// More received than cached reads like records lost; it is the
-		// last page read again to check the pull, or records that moved
-		// between pages arriving twice.
+		// More received than cached reads like records lost; in a full
+		// pull it is the last page read again to check the pull, or
+		// records that moved between pages arriving twice. (Other modes
+		// count differently: a side re-pull reports the old cache.)
 		var rereads string
-		if p.res.Received > p.res.Records {
+		if p.res.Mode == ModeFull && p.res.Complete && p.res.Received > p.res.Records {
 			rereads = fmt.Sprintf(" (%s read twice to check the pull)", Thousands(int64(p.res.Received-p.res.Records)))
 		}
 		s.logf("%s: %s pull, %s received, %s cached%s, %s, %s", e.Name, p.res.Mode,

@@ -409,3 +409,25 @@ function TestJoinKeysOfDifferentTypesRaise()
   -- one match is enough: mixed lists are the script's business
   eq(#tables.join({ { customer_id = 7 }, { customer_id = "7" } }, from_csv, { "customer_id", "id" }), 1, "some match")
 end
+
+-- Paths go as deep as the rows do: after a join, "right.custom.Region"
+-- reads the customer's custom field (the rest after "custom." is one name,
+-- dots and all), a missing step reads nil, and a misspelt field raises at
+-- the script's line even when the first rows have no right side.
+function TestDeepPathsAfterAJoin()
+  local orders = { { id = 10, cid = 9 }, { id = 11, cid = 1 }, { id = 12, cid = 3 }, { id = 13, cid = 2 } }
+  local joined = tables.left_join(orders, customers, { "cid", "id" })
+  eq(joined[1].right, nil, "the first row has no customer")
+  eq(ids(tables.map(tables.filter(joined, "right.custom.Region", "North"), function(r) return r.left end)), "11,12", "filter on a deep path")
+  local agg = tables.aggregate(joined, { "right.custom.Region", "right.name" }, { n = "count" })
+  eq(#agg, 4, "one row per region and name, the unmatched order in a group of its own")
+  eq(agg[2]["right.custom.Region"], "North", "the second key is a column too")
+  eq(agg[2]["right.name"], "Acme")
+  eq(tables.sort_by(joined, { "-right.custom.Region", "left.id" })[1].left.id, 13, "sort_by on a deep path")
+  local dotted = { { a = { custom = setmetatable({ ["No. of staff"] = 7 }, {}) } } }
+  eq(tables.map(dotted, "a.custom.No. of staff")[1], 7, "a custom name keeps its dots")
+  eq(tables.map({ { a = "text" } }, "a.b.c")[1], nil, "a step that is not a table reads nil")
+  local err = raised_here(function() tables.filter(joined, "right.custom.Regoin", "North") end)
+  assert(err:find([[customers has no custom field "Regoin"]], 1, true), err)
+  raised_here(function() tables.aggregate(joined, { "left.id", "right.custom.Regoin" }, { n = "count" }) end)
+end
