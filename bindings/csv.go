@@ -28,6 +28,9 @@ import (
 //     columns of array rows stay 1, 2, ..., 10). A name in opts.columns that
 //     no row has but that prefixes nested names ("custom") stands for all of
 //     them, sorted, at that place; a name nothing matches is an empty column.
+//     Columns are first looked up on row 1 through the reader's metatables
+//     (checkColumns): on records, a misspelt name raises and a custom
+//     field's identifier names its display-name column.
 //   - Nested tables are flattened with dotted names: custom["Credit Limit (R)"]
 //     is the column `custom.Credit Limit (R)`, location.latitude is
 //     `location.latitude`, an address field is `custom.Delivery Address.city`.
@@ -117,6 +120,7 @@ func (m *CSV) write(L *lua.LState) int {
 	path := L.CheckString(1)
 	rows := L.CheckTable(2)
 	opts := readWriteOptions(L, 3)
+	opts.columns = checkColumns(L, 3, rows, opts.columns)
 	table, err := flattenRows(rows, opts.columns, opts.only)
 	if err != nil {
 		return pushError(L, "csv.write", err)
@@ -133,6 +137,7 @@ func (m *CSV) write(L *lua.LState) int {
 func (m *CSV) encode(L *lua.LState) int {
 	rows := L.CheckTable(1)
 	opts := readWriteOptions(L, 2)
+	opts.columns = checkColumns(L, 2, rows, opts.columns)
 	table, err := flattenRows(rows, opts.columns, opts.only)
 	if err != nil {
 		return pushError(L, "csv.encode", err)
@@ -143,6 +148,90 @@ func (m *CSV) encode(L *lua.LState) int {
 	}
 	L.Push(lua.LString(buf.String()))
 	return 1
+}
+
+// checkColumns looks each requested column up on the first row through
+// the reader's metatables, as a script reading row.a.b would: a misspelt
+// property or custom field raises (naming the closest) instead of
+// becoming a column empty in every row, and a custom field named by its
+// identifier ("custom.credit_limit_r") becomes its display-name column,
+// the name the cells are flattened under. Rows the script built itself
+// have no metatables, and their columns pass as they are.
+func checkColumns(L *lua.LState, n int, rows *lua.LTable, columns []string) []string {
+	first, ok := rows.RawGetInt(1).(*lua.LTable)
+	if !ok || len(columns) == 0 {
+		return columns
+	}
+	out := make([]string, len(columns))
+	for i, col := range columns {
+		canonical, err := lookUpColumn(L, first, col)
+		if err != nil {
+			L.ArgError(n, fmt.Sprintf("columns: %v", err))
+		}
+		out[i] = canonical
+	}
+	return out
+}
+
+// lookUpColumn walks col's dotted steps from row (after "custom" the rest
+// is one field name) and returns the column's canonical name.
+func lookUpColumn(L *lua.LState, row *lua.LTable, col string) (string, error) {
+	var canonical []string
+	var v lua.LValue = row
+	rest := col
+	for rest != "" {
+		step, after, _ := strings.Cut(rest, ".")
+		if len(canonical) > 0 && canonical[len(canonical)-1] == "custom" {
+			step, after = rest, ""
+		}
+		t, isTable := v.(*lua.LTable)
+		if !isTable {
+			return col, nil // past the data: an empty column, as asked
+		}
+		if fs := fieldSetOf(t); fs != nil {
+			f, found := fs.Lookup(step)
+			if !found {
+				return "", fmt.Errorf("no custom field %q%s", step, suggestion(fs.Suggest(step)))
+			}
+			step = f.Key
+		}
+		got, err := protectedGet(L, t, step)
+		if err != nil {
+			return "", err
+		}
+		canonical = append(canonical, step)
+		v, rest = got, after
+	}
+	return strings.Join(canonical, "."), nil
+}
+
+// protectedGet is t[key] with its metatable's __index, whose error (a
+// slip of a property's name) is returned rather than raised.
+func protectedGet(L *lua.LState, t *lua.LTable, key string) (lua.LValue, error) {
+	var got lua.LValue = lua.LNil
+	get := L.NewFunction(func(L *lua.LState) int {
+		got = L.GetField(t, key)
+		return 0
+	})
+	L.Push(get)
+	if err := L.PCall(0, 0, nil); err != nil {
+		var apiErr *lua.ApiError
+		if errors.As(err, &apiErr) {
+			return nil, errors.New(withoutPosition(apiErr.Object.String()))
+		}
+		return nil, err
+	}
+	return got, nil
+}
+
+// withoutPosition drops the "file:line: " a raised error starts with: the
+// message is quoted inside one that has the script's position already.
+func withoutPosition(msg string) string {
+	head, rest, ok := strings.Cut(msg, ": ")
+	if i := strings.LastIndexByte(head, ':'); ok && i > 0 && i < len(head)-1 && strings.Trim(head[i+1:], "0123456789") == "" {
+		return rest
+	}
+	return msg
 }
 
 // writeFileAtomic writes an output file (csv.write, a write batch's

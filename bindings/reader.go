@@ -482,6 +482,9 @@ func customMeta(L *lua.LState, what string, fs *skynamo.FieldSet, loaded map[str
 		}
 	}
 	meta.RawSetString("__names", names)
+	// __fieldset lets Go code (csv's columns) resolve a field's other
+	// names the way __index does.
+	meta.RawSetString("__fieldset", &lua.LUserData{Value: fs})
 	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		name := L.CheckAny(2)
@@ -511,4 +514,19 @@ func suggestion(names []string) string {
 		quoted[i] = fmt.Sprintf("%q", n)
 	}
 	return "; did you mean " + strings.Join(quoted, ", ") + "?"
+}
+
+// fieldSetOf returns the FieldSet of a record's custom table, nil for any
+// other table.
+func fieldSetOf(t *lua.LTable) *skynamo.FieldSet {
+	meta, ok := t.Metatable.(*lua.LTable)
+	if !ok {
+		return nil
+	}
+	ud, ok := meta.RawGetString("__fieldset").(*lua.LUserData)
+	if !ok {
+		return nil
+	}
+	fs, _ := ud.Value.(*skynamo.FieldSet)
+	return fs
 }

@@ -219,3 +219,23 @@ function TestCustomNamesForCompletion()
   assert_eq(#only, 1)
   assert_eq(only[1], "Notes")
 end
+
+-- csv columns are looked up on the first record as a script would read
+-- them: an identifier names its display-name column, and a slip raises
+-- instead of writing a column empty in every row.
+function TestCSVColumnsThroughRecords()
+  local c = assert(reader.customers())
+  local text = csv.encode({ c[1] }, { columns = { "code", "custom.credit_limit_r" }, only = true })
+  assert(text:find("^code,custom.Credit Limit %(R%)\r?\n"), text)
+  assert(not text:find("\n[^,]+,\r?\n"), "the identifier's column has the value: " .. text)
+  for cols, want in pairs({
+    [{ "nmae" }] = 'columns: customers have no property "nmae"; did you mean "name"?',
+    [{ "custom.Custmer Type" }] = 'columns: no custom field "Custmer Type"; did you mean "Customer Type"',
+  }) do
+    local ok, err = pcall(csv.encode, c, { columns = cols })
+    assert(not ok and tostring(err):find(want, 1, true), tostring(err))
+  end
+  -- A property null everywhere, and rows the script built, stay as asked.
+  assert(csv.encode(c, { columns = { "default_warehouse_id" }, only = true }))
+  assert_eq(csv.encode({ { a = 1 } }, { columns = { "b" } }), "b,a\n,1\n")
+end
