@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"unicode/utf8"
@@ -264,8 +265,13 @@ func (m *JSON) decode(L *lua.LState, null *lua.LUserData, arrayMeta *lua.LTable)
 	}
 	if err != nil {
 		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
+		switch {
+		case errors.As(err, &syn):
 			err = fmt.Errorf("%v (at offset %d)", syn, syn.Offset)
+		case strings.TrimSpace(text) == "":
+			err = errors.New("the text is empty, not JSON")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			err = fmt.Errorf("the text ends in the middle of a value (%d bytes read)", len(text))
 		}
 		return pushError(L, "json.decode", err)
 	}

@@ -451,7 +451,7 @@ func (m *Reader) projection(L *lua.LState, entity string, fields []string) (*pro
 			field := strings.TrimPrefix(name, "custom.")
 			f, ok := fs.Lookup(field)
 			if !ok {
-				L.ArgError(1, fmt.Sprintf("fields: %s has no custom field %q%s", e.Name, field, suggestion(fs.Suggest(field))))
+				L.ArgError(1, fmt.Sprintf("fields: %s have no custom field %q%s", e.Name, field, suggestion(fs.Suggest(field))))
 			}
 			if !p.loaded[f.Key] {
 				p.loaded[f.Key] = true
@@ -494,13 +494,30 @@ func customMeta(L *lua.LState, what string, fs *skynamo.FieldSet, loaded map[str
 		}
 		f, found := fs.Lookup(string(s))
 		if !found {
-			L.RaiseError("%s has no custom field %q%s", what, string(s), suggestion(fs.Suggest(string(s))))
+			L.RaiseError("%s have no custom field %q%s", what, string(s), suggestion(fs.Suggest(string(s))))
 		}
 		if loaded != nil && !loaded[f.Key] {
 			L.RaiseError("custom field %q was not loaded: add \"custom.%s\" to the fields option", f.Key, f.Key)
 		}
 		L.Push(t.RawGetString(f.Key))
 		return 1
+	}))
+	// __newindex runs for a name the table does not hold: a field set by
+	// its identifier is stored under its display name (where csv, json
+	// and the writer look), and a misspelt one raises as a read does,
+	// rather than adding a key no one will read.
+	meta.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		s, ok := L.CheckAny(2).(lua.LString)
+		if !ok {
+			L.RaiseError("custom fields are named by strings, not %s", L.Get(2).Type())
+		}
+		f, found := fs.Lookup(string(s))
+		if !found {
+			L.RaiseError("%s have no custom field %q%s", what, string(s), suggestion(fs.Suggest(string(s))))
+		}
+		t.RawSetString(f.Key, L.Get(3))
+		return 0
 	}))
 	return meta
 }

@@ -99,6 +99,8 @@ function TestDecodeErrors()
     local v, err = json.decode(bad)
     assert(v == nil and type(err) == "string" and err:find("^json.decode: "), "accepted " .. bad)
   end
+  assert_eq(select(2, json.decode(" \n")), "json.decode: the text is empty, not JSON")
+  assert_eq(select(2, json.decode('{"a": [1')), "json.decode: the text ends in the middle of a value (8 bytes read)")
 end
 
 function TestBadOptionsRaise()

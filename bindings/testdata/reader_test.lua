@@ -239,3 +239,14 @@ function TestCSVColumnsThroughRecords()
   assert(csv.encode(c, { columns = { "default_warehouse_id" }, only = true }))
   assert_eq(csv.encode({ { a = 1 } }, { columns = { "b" } }), "b,a\n,1\n")
 end
+
+-- Setting a custom field: by identifier it lands under the display name;
+-- a misspelt name raises as reading it does.
+function TestCustomFieldAssignment()
+  local c = assert(reader.customers())[1]
+  c.custom.credit_limit_r = 123
+  assert_eq(rawget(c.custom, "Credit Limit (R)"), 123)
+  assert_eq(rawget(c.custom, "credit_limit_r"), nil)
+  local ok, err = pcall(function() c.custom.Regoin = "North" end)
+  assert(not ok and tostring(err):find('customers have no custom field "Regoin"; did you mean', 1, true), tostring(err))
+end

@@ -68,6 +68,10 @@ func ParseAddresses(field string, texts []string) ([]*netmail.Address, error) {
 			// net/mail's reasons ("no angle-addr", "missing @ in
 			// addr-spec") speak RFC 5322; the user needs the shape.
 			// Outlook users write lists with semicolons.
+			if name, addr, ok := strings.Cut(t, "<"); ok && strings.Contains(name, ",") && !strings.Contains(name, "\"") {
+				// "Müller, Jürgen <j@x.com>" reads as two addresses.
+				return nil, fmt.Errorf("%s: %q: a name with a comma must be in quotes: \"%s\" <%s", field, t, strings.TrimSpace(name), addr)
+			}
 			if strings.Contains(t, ";") {
 				return nil, fmt.Errorf("%s: %q is not a list of e-mail addresses: separate them with commas, or give a Lua list {\"a@example.com\", \"b@example.com\"}", field, t)
 			}

@@ -187,6 +187,9 @@ func TestMessageSinglePartAndErrors(t *testing.T) {
 }
 
 func TestParseAddressesNamesTheBadOne(t *testing.T) {
+	if _, err := ParseAddresses("to", []string{"Müller, Jürgen <j@example.com>"}); err == nil || !strings.Contains(err.Error(), `a name with a comma must be in quotes: "Müller, Jürgen" <j@example.com>`) {
+		t.Errorf("comma in a name: %v", err)
+	}
 	if _, err := ParseAddresses("cc", []string{"a@x.com; b@y.com"}); err == nil || !strings.Contains(err.Error(), "separate them with commas") {
 		t.Errorf("semicolons: %v", err)
 	}
