@@ -17,6 +17,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"skynamo/skynamo"
 	"skynamo/skynamo/fsutil"
 )
 
@@ -150,59 +151,90 @@ func (m *CSV) encode(L *lua.LState) int {
 	return 1
 }
 
-// checkColumns looks each requested column up on the first row through
-// the reader's metatables, as a script reading row.a.b would: a misspelt
+// checkColumns looks each requested column up on the rows through the
+// reader's metatables, as a script reading row.a.b would: a misspelt
 // property or custom field raises (naming the closest) instead of
 // becoming a column empty in every row, and a custom field named by its
 // identifier ("custom.credit_limit_r") becomes its display-name column,
-// the name the cells are flattened under. Rows the script built itself
-// have no metatables, and their columns pass as they are.
+// the name the cells are flattened under. A column is looked up on the
+// rows in turn until one has it or has its custom fields (after a left
+// join the first rows may have no right side), at most columnCheckRows
+// of them. Rows the script built itself have no metatables, and their
+// columns pass as they are.
 func checkColumns(L *lua.LState, n int, rows *lua.LTable, columns []string) []string {
-	first, ok := rows.RawGetInt(1).(*lua.LTable)
-	if !ok || len(columns) == 0 {
+	if len(columns) == 0 {
 		return columns
 	}
 	out := make([]string, len(columns))
 	for i, col := range columns {
-		canonical, err := lookUpColumn(L, first, col)
-		if err != nil {
-			L.ArgError(n, fmt.Sprintf("columns: %v", err))
+		out[i] = col
+		for r := 1; r <= min(rows.Len(), columnCheckRows); r++ {
+			row, ok := rows.RawGetInt(r).(*lua.LTable)
+			if !ok {
+				continue
+			}
+			canonical, reached, err := lookUpColumn(L, row, col)
+			if err != nil {
+				L.ArgError(n, fmt.Sprintf("columns: %v", err))
+			}
+			if reached {
+				out[i] = canonical
+				break
+			}
 		}
-		out[i] = canonical
 	}
 	return out
 }
 
-// lookUpColumn walks col's dotted steps from row (after "custom" the rest
-// is one field name) and returns the column's canonical name.
-func lookUpColumn(L *lua.LState, row *lua.LTable, col string) (string, error) {
+// columnCheckRows bounds checkColumns for a column no row has.
+const columnCheckRows = 1000
+
+// lookUpColumn walks col's dotted steps from row and returns the column's
+// canonical name, and whether the walk reached a value or a custom table
+// (which settles the name). In a custom table the step is the longest
+// run of the remaining steps that names a field, so both
+// "custom.No. of staff" and "custom.Delivery Address.city" work.
+func lookUpColumn(L *lua.LState, row *lua.LTable, col string) (string, bool, error) {
 	var canonical []string
 	var v lua.LValue = row
+	reached := false
 	rest := col
 	for rest != "" {
-		step, after, _ := strings.Cut(rest, ".")
-		if len(canonical) > 0 && canonical[len(canonical)-1] == "custom" {
-			step, after = rest, ""
-		}
 		t, isTable := v.(*lua.LTable)
 		if !isTable {
-			return col, nil // past the data: an empty column, as asked
+			return col, reached, nil // past the data: an empty column, as asked
 		}
+		step, after, _ := strings.Cut(rest, ".")
 		if fs := fieldSetOf(t); fs != nil {
-			f, found := fs.Lookup(step)
+			f, remaining, found := longestField(fs, rest)
 			if !found {
-				return "", fmt.Errorf("no custom field %q%s", step, suggestion(fs.Suggest(step)))
+				return "", false, fmt.Errorf("no custom field %q%s", rest, suggestion(fs.Suggest(rest)))
 			}
-			step = f.Key
+			step, after, reached = f.Key, remaining, true
 		}
 		got, err := protectedGet(L, t, step)
 		if err != nil {
-			return "", err
+			return "", false, err
 		}
 		canonical = append(canonical, step)
 		v, rest = got, after
 	}
-	return strings.Join(canonical, "."), nil
+	return strings.Join(canonical, "."), reached || v != lua.LNil, nil
+}
+
+// longestField finds the field named by the longest dot-separated start of
+// steps, returning what follows it.
+func longestField(fs *skynamo.FieldSet, steps string) (*skynamo.Field, string, bool) {
+	for name := steps; ; {
+		if f, ok := fs.Lookup(name); ok {
+			return f, strings.TrimPrefix(strings.TrimPrefix(steps, name), "."), true
+		}
+		i := strings.LastIndexByte(name, '.')
+		if i < 0 {
+			return nil, "", false
+		}
+		name = name[:i]
+	}
 }
 
 // protectedGet is t[key] with its metatable's __index, whose error (a

@@ -411,10 +411,16 @@ func (c *slipCache) of(name string) []string {
 	near, seen := c.verdict[name]
 	if !seen {
 		near = skynamo.TypoOf(name, c.known)
-		c.verdict[name] = near
+		if len(c.verdict) < maxSlipVerdicts {
+			c.verdict[name] = near
+		}
 	}
 	return near
 }
+
+// maxSlipVerdicts bounds the cache for a script that uses records as maps
+// with ever new keys; past it, names are judged each time.
+const maxSlipVerdicts = 10_000
 
 // projection reads the fields option, refusing names the entity does not
 // have (with the closest ones), so a typo is not an empty column. The error

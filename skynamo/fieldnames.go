@@ -180,30 +180,32 @@ func SuggestNames(query string, candidates []string, n int) []string {
 }
 
 // TypoOf returns the candidates query is a slip away from, closest first:
-// other case only, or an edit distance of 1 ignoring case (2 for names of
-// eight letters or more). It decides whether a name is a mistake to stop
-// for, so a script's own keys must not count: a prefix ("total" of
-// total_amount), a name that extends a candidate ("customer" beside
-// custom, "dates" beside date) and a singular of a plural ("item" of
-// items) are words of their own, not slips. Below five letters one other
-// letter makes another word too often (data and date, mode and code), so
-// only swapped letters count there ("nmae").
+// other case only, or one letter added, dropped, changed or two swapped,
+// ignoring case. It decides whether a name is a mistake to stop for, so a
+// script's own keys must not count: a prefix ("total" of total_amount), a
+// name that extends a candidate at either end ("customer" beside custom,
+// "dates" beside date, "inactive" beside active) and a singular of a
+// plural ("item" of items) are words of their own, not slips. Below five
+// letters one other letter makes another word too often (data and date,
+// mode and code), so only swapped letters count there ("nmae").
 func TypoOf(query string, candidates []string) []string {
 	q := strings.ToLower(query)
-	limit := 1
-	if len([]rune(q)) >= 8 {
-		limit = 2
-	}
+	short := len([]rune(q)) < 5
 	var out []string
 	for _, near := range SuggestNames(query, candidates, 3) {
 		lc := strings.ToLower(near)
-		if near == query || (lc != q && (strings.HasPrefix(q, lc) || lc == q+"s" || strings.HasPrefix(lc, q) && len(lc)-len(q) > limit)) {
+		switch {
+		case near == query:
+			continue
+		case lc == q: // case only
+		case strings.HasPrefix(q, lc), strings.HasSuffix(q, lc), lc == q+"s":
+			continue
+		case strings.HasPrefix(lc, q) && len(lc)-len(q) > 1:
+			continue
+		case short && !isSwap(q, lc), !short && editDistance([]rune(q), []rune(lc)) > 1:
 			continue
 		}
-		short := len([]rune(q)) < 5
-		if lc == q || !short && editDistance([]rune(q), []rune(lc)) <= limit || short && isSwap(q, lc) {
-			out = append(out, near)
-		}
+		out = append(out, near)
 	}
 	return out
 }

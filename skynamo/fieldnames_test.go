@@ -190,40 +190,43 @@ func TestEditDistance(t *testing.T) {
 }
 
 func TestTypoOf(t *testing.T) {
-	props := []string{"id", "code", "name", "status", "currency", "currency_code", "total_amount", "customer_id", "user_name", "custom", "date", "items", "active", "discount", "tax", "users", "notes"}
+	props := []string{"id", "code", "name", "status", "currency", "currency_code", "total_amount", "customer_id", "user_name", "custom", "date", "items", "active", "discount", "tax", "users", "notes", "external_id"}
 	for query, want := range map[string]string{
 		"nmae":         "name",
 		"Name":         "name",
 		"staus":        "status",
 		"curency":      "currency",
 		"totl_amount":  "total_amount",
-		"custmer_idd":  "customer_id",
 		"currency_cod": "currency_code", // the last letter lost
 		"Code":         "code",
 		"ocde":         "code",
 		// A script's own keys: a prefix, an extension, a singular of a
 		// plural or a different word is not a typo.
-		"total":     "",
-		"rep":       "",
-		"region":    "",
-		"week":      "",
-		"name":      "",
-		"customer":  "",
-		"dates":     "",
-		"ids":       "",
-		"item":      "",
-		"names":     "",
-		"actives":   "",
-		"discounts": "",
-		"Names":     "",
-		"nam":       "",
-		"data":      "",
-		"mode":      "",
-		"tag":       "",
-		"idx":       "",
-		"id_":       "",
-		"user":      "",
-		"note":      "",
+		"total":       "",
+		"rep":         "",
+		"region":      "",
+		"week":        "",
+		"name":        "",
+		"customer":    "",
+		"dates":       "",
+		"ids":         "",
+		"item":        "",
+		"names":       "",
+		"actives":     "",
+		"discounts":   "",
+		"Names":       "",
+		"nam":         "",
+		"data":        "",
+		"mode":        "",
+		"tag":         "",
+		"idx":         "",
+		"id_":         "",
+		"user":        "",
+		"note":        "",
+		"inactive":    "",
+		"is_active":   "",
+		"custmer_idd": "", // two slips: rarer than a key of one's own
+		"internal_id": "",
 	} {
 		if got := strings.Join(TypoOf(query, props), ","); got != want {
 			t.Errorf("TypoOf(%q) = %q, want %q", query, got, want)

@@ -129,45 +129,48 @@ end
 -- after a join, where the first rows may have no right side) raises here,
 -- at the script's line and as one bad-argument message. It stops at the
 -- first value; only a path no record has costs a pass over the list.
-local function check_path(fname, n, get, list)
+local function scan_path(get, list)
   for i = 1, #list do
     local r = list[i]
-    if type(r) == "table" then
-      local ok, v = pcall(get, r)
-      if not ok then bad(fname, n, plain(v)) end
-      if v ~= nil then return end
-    end
+    if type(r) == "table" and get(r) ~= nil then return end
   end
 end
 
+local function check_path(fname, n, get, list)
+  local ok, err = pcall(scan_path, get, list) -- one pcall, not one per record
+  if not ok then bad(fname, n, plain(err)) end
+end
+
 -- path_steps splits "a.b.c" at its dots, except that what follows a
--- "custom" step is one custom field name, which may hold dots itself.
+-- "custom" step is one custom field name, which may hold dots itself. A
+-- step of digits is a list position ("items.1.price"). It returns nil for
+-- an empty step ("a..b", "a.").
 local function path_steps(key)
   local steps, rest = {}, key
   while true do
     local dot = rest:find(".", 1, true)
-    if not dot then
-      steps[#steps + 1] = rest
-      return steps
-    end
-    local head = rest:sub(1, dot - 1)
-    steps[#steps + 1] = head
+    local head = dot and rest:sub(1, dot - 1) or rest
+    if head == "" then return nil end
+    steps[#steps + 1] = head:find("^%d+$") and tonumber(head) or head
+    if not dot then return steps end
     rest = rest:sub(dot + 1)
     if head == "custom" then
+      if rest == "" then return nil end
       steps[#steps + 1] = rest
       return steps
     end
   end
 end
 
--- path_getter reads record.a.b (or deeper): a missing step gives nil.
+-- path_getter reads record.a.b (or deeper): a missing step, or one that
+-- is not a table, gives nil.
 local function path_getter(steps)
   local n = #steps
   if n == 2 then
     local parent, child = steps[1], steps[2]
     return function(r)
       local t = r[parent]
-      if t == nil then return nil end
+      if type(t) ~= "table" then return nil end
       return t[child]
     end
   end
@@ -194,6 +197,7 @@ local function getter(fname, n, key, list)
       return nil, key
     end
     local steps = path_steps(key)
+    if not steps then bad(fname, n, format("key %q has an empty step between dots", key)) end
     if steps[1] == "custom" then
       local f = custom_getter(steps[2])
       check_custom(fname, n, f, list)

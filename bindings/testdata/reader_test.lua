@@ -235,6 +235,15 @@ function TestCSVColumnsThroughRecords()
     local ok, err = pcall(csv.encode, c, { columns = cols })
     assert(not ok and tostring(err):find(want, 1, true), tostring(err))
   end
+  -- A part of an address field, and a column behind rows that lack it
+  -- (a left join whose first row has no right side).
+  local addr = csv.encode({ c[1] }, { columns = { "custom.Delivery Address.city" }, only = true })
+  assert(addr:find("^custom.Delivery Address.city\r?\n[^\n]+"), addr)
+  local joined = { { left = {} }, { left = {}, right = c[1] } }
+  local text2 = csv.encode(joined, { columns = { "right.custom.credit_limit_r" }, only = true })
+  assert(text2:find("^right.custom.Credit Limit %(R%)\r?\n"), text2)
+  local okj, errj = pcall(csv.encode, joined, { columns = { "right.custom.Credt Limit (R)" } })
+  assert(not okj and tostring(errj):find('no custom field "Credt Limit (R)"', 1, true), tostring(errj))
   -- A property null everywhere, and rows the script built, stay as asked.
   assert(csv.encode(c, { columns = { "default_warehouse_id" }, only = true }))
   assert_eq(csv.encode({ { a = 1 } }, { columns = { "b" } }), "b,a\n,1\n")

@@ -68,7 +68,7 @@ func ParseAddresses(field string, texts []string) ([]*netmail.Address, error) {
 			// net/mail's reasons ("no angle-addr", "missing @ in
 			// addr-spec") speak RFC 5322; the user needs the shape.
 			// Outlook users write lists with semicolons.
-			if name, addr, ok := strings.Cut(t, "<"); ok && strings.Contains(name, ",") && !strings.Contains(name, "\"") {
+			if name, addr, ok := strings.Cut(t, "<"); ok && strings.Contains(name, ",") && !strings.ContainsAny(name, "\"@;") {
 				// "Müller, Jürgen <j@x.com>" reads as two addresses.
 				return nil, fmt.Errorf("%s: %q: a name with a comma must be in quotes: \"%s\" <%s", field, t, strings.TrimSpace(name), addr)
 			}

@@ -190,6 +190,12 @@ func TestParseAddressesNamesTheBadOne(t *testing.T) {
 	if _, err := ParseAddresses("to", []string{"Müller, Jürgen <j@example.com>"}); err == nil || !strings.Contains(err.Error(), `a name with a comma must be in quotes: "Müller, Jürgen" <j@example.com>`) {
 		t.Errorf("comma in a name: %v", err)
 	}
+	if _, err := ParseAddresses("to", []string{"a@x.com, Müller, Jürgen <j@x.com>"}); err == nil || strings.Contains(err.Error(), "in quotes") {
+		t.Errorf("a list with an address before the name gets no quoting hint built from both: %v", err)
+	}
+	if _, err := ParseAddresses("cc", []string{"a@x.com, b@y.com; Bob <c@z.com>"}); err == nil || !strings.Contains(err.Error(), "separate them with commas") {
+		t.Errorf("semicolons after a comma: %v", err)
+	}
 	if _, err := ParseAddresses("cc", []string{"a@x.com; b@y.com"}); err == nil || !strings.Contains(err.Error(), "separate them with commas") {
 		t.Errorf("semicolons: %v", err)
 	}
