@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -314,6 +315,7 @@ func projectedMeta(L *lua.LState, p *projection) *lua.LTable {
 	slips := newSlipCache(p.known)
 	meta := L.NewTable()
 	meta.RawSetString("__names", names)
+	meta.RawSetString("__newindex", slips.newindex(L))
 	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		s, ok := L.CheckAny(2).(lua.LString)
 		name := string(s)
@@ -383,6 +385,7 @@ func recordMeta(L *lua.LState, e skynamo.Entity) *lua.LTable {
 		L.Push(lua.LNil)
 		return 1
 	}))
+	meta.RawSetString("__newindex", slips.newindex(L))
 	return meta
 }
 
@@ -416,6 +419,29 @@ func (c *slipCache) of(name string) []string {
 		}
 	}
 	return near
+}
+
+// newindex is the records' __newindex: it stores the key as a plain
+// assignment would, and a name the script sets on any record of the read
+// is its own from then on, never a slip (c.miles set on the customers
+// with a route reads as nil on the others, though it is one letter from
+// files). It runs only when a record gets a key it did not hold.
+func (c *slipCache) newindex(L *lua.LState) *lua.LFunction {
+	return L.NewFunction(func(L *lua.LState) int {
+		t, k, v := L.CheckTable(1), L.CheckAny(2), L.Get(3)
+		switch k := k.(type) {
+		case *lua.LNilType:
+			L.RaiseError("table index is nil")
+		case lua.LNumber:
+			if math.IsNaN(float64(k)) {
+				L.RaiseError("table index is NaN")
+			}
+		case lua.LString:
+			c.verdict[string(k)] = nil // own keys are few: not bounded
+		}
+		t.RawSet(k, v)
+		return 0
+	})
 }
 
 // maxSlipVerdicts bounds the cache for a script that uses records as maps

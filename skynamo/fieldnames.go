@@ -187,9 +187,13 @@ func SuggestNames(query string, candidates []string, n int) []string {
 // "dates" beside date, "inactive" beside active) and a singular of a
 // plural ("item" of items) are words of their own, not slips. Below five
 // letters one other letter makes another word too often (data and date,
-// mode and code), so only swapped letters count there ("nmae").
+// mode and code), so only swapped letters count there ("nmae"); and a
+// name with another first letter is another word ("miles", "files").
 func TypoOf(query string, candidates []string) []string {
 	q := strings.ToLower(query)
+	if q == "" {
+		return nil
+	}
 	short := len([]rune(q)) < 5
 	var out []string
 	for _, near := range SuggestNames(query, candidates, 3) {
@@ -204,6 +208,8 @@ func TypoOf(query string, candidates []string) []string {
 			continue
 		case short && !isSwap(q, lc), !short && editDistance([]rune(q), []rune(lc)) > 1:
 			continue
+		case q[0] != lc[0] && !isSwap(q, lc):
+			continue // slips keep the first letter; "miles" is not "files"
 		}
 		out = append(out, near)
 	}

@@ -190,7 +190,7 @@ func TestEditDistance(t *testing.T) {
 }
 
 func TestTypoOf(t *testing.T) {
-	props := []string{"id", "code", "name", "status", "currency", "currency_code", "total_amount", "customer_id", "user_name", "custom", "date", "items", "active", "discount", "tax", "users", "notes", "external_id"}
+	props := []string{"id", "code", "name", "status", "currency", "currency_code", "total_amount", "customer_id", "user_name", "custom", "date", "items", "active", "discount", "tax", "users", "notes", "external_id", "files"}
 	for query, want := range map[string]string{
 		"nmae":         "name",
 		"Name":         "name",
@@ -227,6 +227,8 @@ func TestTypoOf(t *testing.T) {
 		"is_active":   "",
 		"custmer_idd": "", // two slips: rarer than a key of one's own
 		"internal_id": "",
+		"miles":       "",
+		"rcurrency":   "",
 	} {
 		if got := strings.Join(TypoOf(query, props), ","); got != want {
 			t.Errorf("TypoOf(%q) = %q, want %q", query, got, want)

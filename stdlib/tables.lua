@@ -12,7 +12,7 @@
 --
 -- A key is a property name ("name"), a custom field ("custom.Credit Limit (R)"
 -- or "custom.credit_limit_r", read through record.custom so a misspelt name
--- raises, naming the script's line), a dotted path ("location.city",
+-- raises, naming the script's line), a dotted path ("location.latitude",
 -- "right.custom.Customer Type" after a join: the rest after "custom." is
 -- one field name), or a function(record) -> value. A record without the
 -- value gives nil, never an error.
@@ -143,7 +143,7 @@ end
 
 -- path_steps splits "a.b.c" at its dots, except that what follows a
 -- "custom" step is one custom field name, which may hold dots itself. A
--- step of digits is a list position ("items.1.price"). It returns nil for
+-- step of digits is a list position ("items.1.unit_price"). It returns nil for
 -- an empty step ("a..b", "a.").
 local function path_steps(key)
   local steps, rest = {}, key
@@ -406,17 +406,41 @@ local function comparator(cols, specs)
   end
 end
 
+-- booleans_as_numbers lets a column of booleans (and nils) sort, false
+-- before true, by reading them as 0 and 1; a column that mixes booleans
+-- with other values is left to raise as any mix of types does.
+local function booleans_as_numbers(col, n)
+  local bools = false
+  for i = 1, n do
+    local v = col[i]
+    if v == true or v == false then
+      bools = true
+    elseif v ~= nil then
+      return
+    end
+  end
+  if not bools then return end
+  for i = 1, n do
+    local v = col[i]
+    if v == true then col[i] = 1 elseif v == false then col[i] = 0 end
+  end
+end
+
 -- sort_by(list, key, descending?) -> a sorted copy
 -- sort_by(list, {"-total", "name"}) -> by total descending, then name
 -- sort_by(list, {{fn, desc = true}, "name"}); sort_by(list, {fn, desc = true})
 -- Stable: records with equal keys keep their order. Nil values sort last
--- in either direction; values of different types raise.
+-- in either direction; false sorts before true; values of different types
+-- raise.
 function M.sort_by(list, keys, descending)
   check_list("sort_by", 1, list)
   local specs = sort_specs(keys, descending, list)
   local n = #list
   local cols = {}
-  for s = 1, #specs do cols[s] = values(list, specs[s].f, specs[s].field) end
+  for s = 1, #specs do
+    cols[s] = values(list, specs[s].f, specs[s].field)
+    booleans_as_numbers(cols[s], n)
+  end
   local perm = {}
   for i = 1, n do perm[i] = i end
   local ok, err = pcall(tsort, perm, comparator(cols, specs))

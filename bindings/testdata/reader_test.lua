@@ -2,6 +2,14 @@ local reader = require "reader"
 local json = require "json"
 local csv = require "csv"
 
+local function tables_filter(list, key)
+  local out = {}
+  for _, r in ipairs(list) do
+    if r[key] then out[#out + 1] = r end
+  end
+  return out
+end
+
 local function first_with(list, pred)
   for _, r in ipairs(list) do
     if pred(r) then return r end
@@ -183,9 +191,17 @@ function TestWholeRecordsCatchSlips()
   end
   assert_eq(o.total, nil, "a script's own key (a prefix of a property) is not a slip")
   assert_eq(o.week, nil)
-  for _, own in ipairs({ "customer", "dates", "ids", "item", "discounts" }) do
+  for _, own in ipairs({ "customer", "dates", "ids", "item", "discounts", "" }) do
     assert_eq(o[own], nil, own .. " extends or is the singular of a property: the script's own")
   end
+  -- A name the script sets on some records is its own on all of them,
+  -- however close to a property ("refrence" is one letter from reference).
+  local ok0 = pcall(function() return orders[3].refrence end)
+  assert(not ok0, "a slip before the script set it")
+  orders[2].refrence = "mine"
+  assert_eq(orders[3].refrence, nil)
+  assert_eq(orders[2].refrence, "mine")
+  assert_eq(#tables_filter(orders, "refrence"), 1)
   o.total = 1
   assert_eq(o.total, 1)
   local c = assert(reader.customers())

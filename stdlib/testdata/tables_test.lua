@@ -437,3 +437,11 @@ function TestDeepPathsAfterAJoin()
   assert(err:find([[customers has no custom field "Regoin"]], 1, true), err)
   raised_here(function() tables.aggregate(joined, { "left.id", "right.custom.Regoin" }, { n = "count" }) end)
 end
+
+function TestSortByBooleans()
+  local flags = { { id = 1, on = true }, { id = 2, on = false }, { id = 3 }, { id = 4, on = true }, { id = 5, on = false } }
+  eq(ids(tables.sort_by(flags, "on")), "2,5,1,4,3", "false before true, nil last, stable")
+  eq(ids(tables.sort_by(flags, "-on")), "1,4,2,5,3", "descending: true first, nil still last")
+  eq(flags[1].on, true, "the records keep their booleans")
+  raised_here(function() tables.sort_by({ { v = true }, { v = 1 } }, "v") end)
+end
